@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flows one way: collect (live C edges, or snapshot files) -> model (plain Codable values)
+// -> evaluate -> judge -> report. Only the C* shims and VNetCollect/VNetCapture see C.
+let package = Package(
+    name: "vnetaudit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vnetaudit", targets: ["vnetaudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C edges: system libraries found through pkg-config.
+        .systemLibrary(name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap",
+                       providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CNetlink", path: "Sources/CNetlink", pkgConfig: "libnl-route-3.0",
+                       providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .systemLibrary(name: "CIPTC", path: "Sources/CIPTC", pkgConfig: "libip4tc libip6tc",
+                       providers: [.apt(["libiptc-dev"])]),
+        .systemLibrary(name: "CNftables", path: "Sources/CNftables", pkgConfig: "libnftables",
+                       providers: [.apt(["libnftables-dev"])]),
+
+        // The neutral host model: value types only, no C, no I/O.
+        .target(name: "VNetModel"),
+        // Parsers of saved or untrusted text/bytes into the model (iptables-save, nft JSON,
+        // libvirt XML, nfnetlink and xtables binary). Never trap on bad input.
+        .target(name: "VNetParsers", dependencies: ["VNetModel"]),
+        // Live collection through netlink, libiptc, libnftables and the libvirt state files.
+        .target(name: "VNetCollect", dependencies: [
+            "VNetModel", "VNetParsers", "CNetlink", "CIPTC", "CNftables",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Snapshot bundles: write and read back the model plus its raw sources.
+        .target(name: "VNetSnapshot", dependencies: ["VNetModel", "VNetParsers"]),
+        // libpcap owner (live and offline captures).
+        .target(name: "VNetCapture", dependencies: ["CPcap"]),
+        .executableTarget(name: "vnetaudit", dependencies: [
+            "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "VNetModelTests", dependencies: ["VNetModel"]),
+        .testTarget(name: "VNetParsersTests", dependencies: ["VNetModel", "VNetParsers"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "VNetSnapshotTests", dependencies: ["VNetModel", "VNetParsers", "VNetSnapshot"]),
+        // Need root and the C libraries: live collection, read-only proof, libiptc vs iptables-save.
+        .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot"]),
+        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture"]),
+        // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
+        .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetSnapshot"]),
+    ]
+)

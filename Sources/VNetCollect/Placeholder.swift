@@ -1,0 +1,3 @@
+import CNetlink
+import CIPTC
+import CNftables

@@ -1,0 +1,1 @@
+// VNetParsers: see docs/architecture.md

@@ -1,0 +1,1 @@
+// VNetSnapshot: see docs/architecture.md
