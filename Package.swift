@@ -36,22 +36,28 @@ let package = Package(
         ]),
         // Snapshot bundles: write and read back the model plus its raw sources.
         .target(name: "VNetSnapshot", dependencies: ["VNetModel", "VNetParsers"]),
+        // Text renderers of the model and, later, of verdicts (show, check reports).
+        .target(name: "VNetReport", dependencies: ["VNetModel"]),
         // libpcap owner (live and offline captures).
         .target(name: "VNetCapture", dependencies: ["CPcap"]),
         .executableTarget(name: "vnetaudit", dependencies: [
-            "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture",
+            "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture", "VNetReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Fixture helpers for tests only (namespaces, shell commands, built products).
+        .target(name: "VNetTestSupport"),
+
         .testTarget(name: "VNetModelTests", dependencies: ["VNetModel"]),
         .testTarget(name: "VNetParsersTests", dependencies: ["VNetModel", "VNetParsers"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "VNetSnapshotTests", dependencies: ["VNetModel", "VNetParsers", "VNetSnapshot"]),
+        .testTarget(name: "VNetSnapshotTests", dependencies: ["VNetModel", "VNetParsers", "VNetSnapshot", "VNetTestSupport"]),
         // Need root and the C libraries: live collection, read-only proof, libiptc vs iptables-save.
-        .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot"]),
-        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture"]),
+        .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetTestSupport"]),
+        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
-        .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetSnapshot"]),
+        .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetSnapshot", "VNetTestSupport"]),
+        .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetReport"]),
     ]
 )

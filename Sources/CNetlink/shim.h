@@ -18,3 +18,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
+
+/* setns(2) is behind _GNU_SOURCE in glibc's <sched.h>; declare it here so Swift can enter a
+   network namespace (CLONE_NEWNET = 0x40000000). */
+extern int setns(int fd, int nstype);
+static inline int vnetaudit_enter_netns(int fd) { return setns(fd, 0x40000000); }

@@ -1,0 +1,1 @@
+// Report renderers; see docs/architecture.md
