@@ -23,3 +23,7 @@
    network namespace (CLONE_NEWNET = 0x40000000). */
 extern int setns(int fd, int nstype);
 static inline int vnetaudit_enter_netns(int fd) { return setns(fd, 0x40000000); }
+
+/* sock_diag requests (bound device of DNS/DHCP sockets). */
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
