@@ -1,0 +1,3 @@
+break_list() { echo none; }
+do_break() { die "todo"; }
+do_repair() { die "todo"; }
