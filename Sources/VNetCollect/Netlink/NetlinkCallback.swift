@@ -5,7 +5,7 @@ import CNetlink
 final class NetlinkCallback {
     let handle: OpaquePointer
 
-    init() throws {
+    init() throws(NetlinkError) {
         handle = try libnlCheck(nl_cb_alloc(NL_CB_DEFAULT), "nl_cb_alloc")
     }
 

@@ -17,14 +17,14 @@ public struct NetlinkError: Error, CustomStringConvertible, Equatable, Sendable 
 
 /// Turns a libnl return code into a value or a `NetlinkError`: libnl returns negative `NLE_*` codes.
 @discardableResult
-func libnlCheck(_ result: Int32, _ operation: String) throws -> Int32 {
+func libnlCheck(_ result: Int32, _ operation: String) throws(NetlinkError) -> Int32 {
     guard result < 0 else { return result }
     let code = -result
     throw NetlinkError(operation: operation, code: code, message: String(cString: nl_geterror(code)))
 }
 
 /// For libnl constructors that return NULL on failure.
-func libnlCheck<T>(_ pointer: T?, _ operation: String) throws -> T {
+func libnlCheck<T>(_ pointer: T?, _ operation: String) throws(NetlinkError) -> T {
     guard let pointer else {
         throw NetlinkError(operation: operation, code: NLE_NOMEM, message: String(cString: nl_geterror(NLE_NOMEM)))
     }

@@ -8,7 +8,7 @@ final class NetlinkSocket {
     private static let dumpAttempts = 5
 
     /// `netlinkProtocol`: `NETLINK_ROUTE`, `NETLINK_SOCK_DIAG`...
-    init(protocol netlinkProtocol: Int32) throws {
+    init(protocol netlinkProtocol: Int32) throws(NetlinkError) {
         let socket = try libnlCheck(nl_socket_alloc(), "nl_socket_alloc")
         // Size the receive buffer from each datagram (MSG_PEEK) so no large dump message is cut.
         nl_socket_enable_msg_peek(socket)
@@ -25,18 +25,18 @@ final class NetlinkSocket {
 
     /// Sends `NLM_F_DUMP` request `type` with the family header `request` and returns every answer,
     /// each with libnl's parsed object when `parse` is set.
-    func dump(type: Int, request: [UInt8], parse: Bool) throws -> [NetlinkMessage] {
-        for attempt in 1 ... Self.dumpAttempts {
+    func dump(type: Int, request: [UInt8], parse: Bool) throws(NetlinkError) -> [NetlinkMessage] {
+        var attempt = 1
+        while true {
             do {
                 return try dumpOnce(type: type, request: request, parse: parse)
-            } catch let error as NetlinkError where error.isDumpInterrupted && attempt < Self.dumpAttempts {
-                continue
+            } catch where error.isDumpInterrupted && attempt < Self.dumpAttempts {
+                attempt += 1
             }
         }
-        return try dumpOnce(type: type, request: request, parse: parse)
     }
 
-    private func dumpOnce(type: Int, request: [UInt8], parse: Bool) throws -> [NetlinkMessage] {
+    private func dumpOnce(type: Int, request: [UInt8], parse: Bool) throws(NetlinkError) -> [NetlinkMessage] {
         let callback = try NetlinkCallback()
         let collector = DumpCollector(parse: parse)
         let context = Unmanaged.passUnretained(collector).toOpaque()
@@ -68,9 +68,9 @@ private final class DumpCollector {
             let context = Unmanaged.passUnretained(self).toOpaque()
             do {
                 try libnlCheck(nl_msg_parse(message, keepParsedObject, context), "nl_msg_parse")
-            } catch let error as NetlinkError {
+            } catch {
                 parseError = error
-            } catch {}
+            }
         }
         messages.append(NetlinkMessage(bytes: bytes, object: parsedObject, parseError: parseError))
         parsedObject = nil
