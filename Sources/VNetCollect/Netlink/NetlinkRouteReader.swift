@@ -88,6 +88,10 @@ public final class NetlinkRouteReader {
                                             "\(what) message of family \(family) without a usable address skipped"))
                 continue
             }
+            if message.attributes(familyHeaderSize: headerSize).truncated {
+                notes.append(CollectionNote(.warning, source: "netlink",
+                                            "\(what) message with malformed attributes: read up to the first bad one"))
+            }
             decoded.append(value)
         }
         return decoded
