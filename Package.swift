@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetTestSupport"]),
         .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
-        .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetSnapshot", "VNetTestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetReport"]),
     ]
 )

@@ -11,7 +11,7 @@ bash scripts/install-deps.sh
 swift build -c release --product vnetaudit
 bin="$top/.build/release/vnetaudit"
 
-lab_name=vna-demo
+lab_name=vnademo
 out="$top/reports/lab-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
 trap 'bash "$top/lab/lab.sh" down --name "$lab_name" >/dev/null 2>&1 || true' EXIT INT TERM

@@ -9,6 +9,4 @@ export PATH="/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 bash scripts/install-deps.sh
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Planning)' || true
 swift build --build-tests >/dev/null
-# Leftovers of an earlier killed run would make the lab tests fail for the wrong reason.
-bash lab/lab.sh cleanup-stale >/dev/null 2>&1 || true
 swift test --skip-build "$@"

@@ -7,6 +7,11 @@ public enum Shell {
         public let command: [String]
         public let status: Int32
         public let stderr: String
+        public init(command: [String], status: Int32, stderr: String) {
+            self.command = command
+            self.status = status
+            self.stderr = stderr
+        }
         public var description: String { "\(command.joined(separator: " ")) exited \(status): \(stderr)" }
     }
 
