@@ -419,72 +419,99 @@ cmd_status() {
 }
 
 # ------------------------------------------------------------------------------------------- selftest
-ST_FAIL=()
-ST_PASS=0
-st_pass() { ST_PASS=$((ST_PASS + 1)); echo "  ok    $1"; }
-st_fail() { ST_FAIL+=("$1"); echo "  FAIL  $1: $(tr '\n' ' ' <<<"$2")"; }
-expect_ok() { # expect_ok DESC CMD...
-  local d=$1 out; shift
-  if out=$("$@" 2>&1); then st_pass "$d"; else st_fail "$d" "$out"; fi
+# Checks are declared in order, run in parallel (each one is a short probe between lab namespaces),
+# and reported in order.
+ST_SPEC=()
+section() { ST_SPEC+=("S $(printf '%q' "$1")"); }
+check() { # check ok|blocked|peer=ADDR DESC CMD...
+  local kind=$1 desc=$2; shift 2
+  ST_SPEC+=("C $kind $(printf '%q' "$desc") $(printf '%q ' "$@")")
 }
-expect_blocked() { # expect_blocked DESC CMD...
-  local d=$1 out; shift
-  if out=$("$@" 2>&1); then st_fail "$d" "unexpectedly got through: $out"; else st_pass "$d"; fi
-}
-expect_peer() { # expect_peer DESC PEER CMD...  (TCP to a probe server that reports the peer address)
-  local d=$1 want=$2 out; shift 2
-  if out=$("$@" 2>&1); then
-    if grep -qx "peer=$want" <<<"$out"; then st_pass "$d"; else st_fail "$d" "server saw $(grep peer= <<<"$out"), expected $want"; fi
-  else
-    st_fail "$d" "$out"
-  fi
+run_check() { # run_check KIND CMD... -> prints "ok" or "FAIL detail"
+  local kind=$1 out rc=0; shift
+  out=$("$@" 2>&1) || rc=$?
+  case "$kind" in
+    ok) if [ $rc = 0 ]; then echo ok; else echo "FAIL $out"; fi ;;
+    blocked) if [ $rc = 0 ]; then echo "FAIL unexpectedly got through: $out"; else echo ok; fi ;;
+    peer=*)
+      if [ $rc != 0 ]; then echo "FAIL $out"
+      elif grep -qx "$kind" <<<"$out"; then echo ok
+      else echo "FAIL server saw $(grep peer= <<<"$out"), expected ${kind#peer=}"; fi ;;
+  esac
 }
 gp() { local g=$1; shift; gx "$g" "$PY" "$PROBE" "$@"; }
 lp() { lanx "$PY" "$PROBE" "$@"; }
 
+selftest_spec() {
+  local t=1.5 # timeout for connections that must fail
+  section "nat network 'default' (virbr0):"
+  check ok "nat1 -> nat2 ping (same bridge)" gp nat1 ping 192.168.122.12
+  check ok "nat1 -> nat2 ping6 (same bridge)" gp nat1 ping fd00:122::12
+  check ok "nat2 -> nat1 tcp (same bridge)" gp nat2 tcp 192.168.122.11 $PORT
+  check ok "nat1 -> host 192.168.122.1 ping" gp nat1 ping 192.168.122.1
+  check ok "nat1 DNS gateway.lab via dnsmasq on 192.168.122.1" gp nat1 dns 192.168.122.1 gateway.lab
+  check ok "nat1 DHCP offer on eth0" gp nat1 dhcp eth0
+  check "peer=$HV_UP4" "nat1 -> LAN tcp, masqueraded to the uplink address" gp nat1 tcp "$LAN_UP4" $PORT
+  check "peer=fd00:122::11" "nat1 -> LAN tcp6, routed with the guest's address" gp nat1 tcp "$LAN_UP6" $PORT
+  check ok "nat1 -> LAN bulk tcp 1 MiB (path MTU)" gp nat1 tcp "$LAN_UP4" $PORT --send 1048576 --timeout 5
+  check blocked "LAN -> nat1 new tcp connection refused" lp tcp 192.168.122.11 $PORT --timeout $t
+  section "nat network 'nat6' (virbr1, <nat ipv6='yes'/>):"
+  check "peer=$HV_UP4" "nat6 -> LAN tcp, masqueraded" gp nat6 tcp "$LAN_UP4" $PORT
+  check "peer=$HV_UP6" "nat6 -> LAN tcp6, masqueraded" gp nat6 tcp "$LAN_UP6" $PORT
+  check blocked "LAN -> nat6 new tcp6 connection refused" lp tcp fd00:150::11 $PORT --timeout $t
+  section "routed network 'routed' (virbr2, dev eth-up):"
+  check peer=192.168.130.11 "routed -> LAN tcp with own address" gp routed tcp "$LAN_UP4" $PORT
+  check peer=2001:db8:130::11 "routed -> LAN tcp6 with own address" gp routed tcp "$LAN_UP6" $PORT
+  check "peer=$LAN_UP4" "LAN -> routed tcp" lp tcp 192.168.130.11 $PORT
+  section "isolated network 'isolated' (virbr3):"
+  check ok "isolated -> host 192.168.140.1 ping" gp isolated ping 192.168.140.1
+  check ok "isolated -> host fd00:140::1 ping6" gp isolated ping fd00:140::1
+  check blocked "isolated -> LAN tcp blocked" gp isolated tcp "$LAN_UP4" $PORT --timeout $t
+  check blocked "isolated -> LAN tcp6 blocked" gp isolated tcp "$LAN_UP6" $PORT --timeout $t
+  check blocked "LAN -> isolated tcp blocked" lp tcp 192.168.140.11 $PORT --timeout $t
+  section "open network 'open' (virbr4):"
+  check peer=192.168.160.11 "open -> LAN tcp with own address" gp open tcp "$LAN_UP4" $PORT
+  check peer=fd00:160::11 "open -> LAN tcp6 with own address" gp open tcp "$LAN_UP6" $PORT
+  check "peer=$LAN_SEG4" "LAN (from $LAN_SEG4, asymmetric return via br0) -> open tcp" \
+    lp tcp 192.168.160.11 $PORT --src "$LAN_SEG4"
+  section "bridged network 'hostbridge' (br0 + eth-br):"
+  check ok "bridged -> LAN ping on the segment" gp bridged ping "$LAN_SEG4"
+  check peer=198.51.100.10 "bridged -> LAN tcp with own address" gp bridged tcp "$LAN_SEG4" $PORT
+  check peer=2001:db8:200::10 "bridged -> LAN tcp6 with own address" gp bridged tcp "$LAN_SEG6" $PORT
+  check "peer=$LAN_SEG4" "LAN -> bridged tcp" lp tcp 198.51.100.10 $PORT
+}
+
 cmd_selftest() {
   require_lab
-  local t0
+  local t0 tmp i line kind desc res pass=0 failed=()
   t0=$(now)
+  tmp=$(mktemp -d /tmp/vnetaudit-lab-selftest.XXXXXX)
+  selftest_spec
+  for i in "${!ST_SPEC[@]}"; do
+    line=${ST_SPEC[$i]}
+    [ "${line:0:1}" = C ] || continue
+    eval "set -- ${line:2}"
+    kind=$1; shift 2
+    run_check "$kind" "$@" >"$tmp/$i" 2>&1 &
+  done
+  wait
   echo "selftest of lab $NAME ($(backend) backend)"
-  echo "nat network 'default' (virbr0):"
-  expect_ok "nat1 -> nat2 ping (same bridge)" gp nat1 ping 192.168.122.12
-  expect_ok "nat1 -> nat2 ping6 (same bridge)" gp nat1 ping fd00:122::12
-  expect_ok "nat2 -> nat1 tcp (same bridge)" gp nat2 tcp 192.168.122.11 $PORT
-  expect_ok "nat1 -> host 192.168.122.1 ping" gp nat1 ping 192.168.122.1
-  expect_ok "nat1 DNS gateway.lab via dnsmasq on 192.168.122.1" gp nat1 dns 192.168.122.1 gateway.lab
-  expect_ok "nat1 DHCP offer on eth0" gp nat1 dhcp eth0
-  expect_peer "nat1 -> LAN tcp, masqueraded to the uplink address" "$HV_UP4" gp nat1 tcp "$LAN_UP4" $PORT
-  expect_peer "nat1 -> LAN tcp6, routed with the guest's address" fd00:122::11 gp nat1 tcp "$LAN_UP6" $PORT
-  expect_ok "nat1 -> LAN bulk tcp 1 MiB (path MTU)" gp nat1 tcp "$LAN_UP4" $PORT --send 1048576 --timeout 5
-  expect_blocked "LAN -> nat1 new tcp connection refused" lp tcp 192.168.122.11 $PORT --timeout 1.5
-  echo "nat network 'nat6' (virbr1, <nat ipv6='yes'/>):"
-  expect_peer "nat6 -> LAN tcp, masqueraded" "$HV_UP4" gp nat6 tcp "$LAN_UP4" $PORT
-  expect_peer "nat6 -> LAN tcp6, masqueraded" "$HV_UP6" gp nat6 tcp "$LAN_UP6" $PORT
-  expect_blocked "LAN -> nat6 new tcp6 connection refused" lp tcp fd00:150::11 $PORT --timeout 1.5
-  echo "routed network 'routed' (virbr2, dev eth-up):"
-  expect_peer "routed -> LAN tcp with own address" 192.168.130.11 gp routed tcp "$LAN_UP4" $PORT
-  expect_peer "routed -> LAN tcp6 with own address" 2001:db8:130::11 gp routed tcp "$LAN_UP6" $PORT
-  expect_peer "LAN -> routed tcp" "$LAN_UP4" lp tcp 192.168.130.11 $PORT
-  echo "isolated network 'isolated' (virbr3):"
-  expect_ok "isolated -> host 192.168.140.1 ping" gp isolated ping 192.168.140.1
-  expect_ok "isolated -> host fd00:140::1 ping6" gp isolated ping fd00:140::1
-  expect_blocked "isolated -> LAN tcp blocked" gp isolated tcp "$LAN_UP4" $PORT --timeout 1.5
-  expect_blocked "isolated -> LAN tcp6 blocked" gp isolated tcp "$LAN_UP6" $PORT --timeout 1.5
-  expect_blocked "LAN -> isolated tcp blocked" lp tcp 192.168.140.11 $PORT --timeout 1.5
-  echo "open network 'open' (virbr4):"
-  expect_peer "open -> LAN tcp with own address" 192.168.160.11 gp open tcp "$LAN_UP4" $PORT
-  expect_peer "open -> LAN tcp6 with own address" fd00:160::11 gp open tcp "$LAN_UP6" $PORT
-  expect_peer "LAN (from $LAN_SEG4, asymmetric return via br0) -> open tcp" "$LAN_SEG4" \
-    lp tcp 192.168.160.11 $PORT --src "$LAN_SEG4"
-  echo "bridged network 'hostbridge' (br0 + eth-br):"
-  expect_ok "bridged -> LAN ping on the segment" gp bridged ping "$LAN_SEG4"
-  expect_peer "bridged -> LAN tcp with own address" 198.51.100.10 gp bridged tcp "$LAN_SEG4" $PORT
-  expect_peer "bridged -> LAN tcp6 with own address" 2001:db8:200::10 gp bridged tcp "$LAN_SEG6" $PORT
-  expect_peer "LAN -> bridged tcp" "$LAN_SEG4" lp tcp 198.51.100.10 $PORT
-  echo "selftest: ${ST_PASS} passed, ${#ST_FAIL[@]} failed in $(elapsed "$t0") s"
-  if [ ${#ST_FAIL[@]} -gt 0 ]; then
-    printf 'failed: %s\n' "${ST_FAIL[@]}"
+  for i in "${!ST_SPEC[@]}"; do
+    line=${ST_SPEC[$i]}
+    eval "set -- ${line:2}"
+    if [ "${line:0:1}" = S ]; then echo "$1"; continue; fi
+    desc=$2
+    res=$(tr '\n' ' ' <"$tmp/$i" | sed 's/ *$//')
+    if [ "$res" = ok ]; then
+      pass=$((pass + 1)); echo "  ok    $desc"
+    else
+      failed+=("$desc"); echo "  FAIL  $desc: ${res#FAIL }"
+    fi
+  done
+  rm -rf "$tmp"
+  echo "selftest: $pass passed, ${#failed[@]} failed in $(elapsed "$t0") s"
+  if [ ${#failed[@]} -gt 0 ]; then
+    printf 'failed: %s\n' "${failed[@]}"
     return 1
   fi
 }

@@ -1,1 +1,0 @@
-// VNetSnapshot: see docs/architecture.md
