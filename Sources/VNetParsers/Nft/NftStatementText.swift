@@ -1,0 +1,74 @@
+import VNetModel
+
+/// The spellings both decoders must share for statements whose model value is text or a name list
+/// (reject kinds, NAT flags, limits, set flags, hooks), so JSON and netlink give equal models.
+enum NftStatementText {
+    /// `reject with` text: `icmp port-unreachable`, `icmpx admin-prohibited`, `tcp reset`.
+    static func reject(kind: String, code: String?) -> String {
+        code.map { "\(kind) \($0)" } ?? kind
+    }
+
+    /// Netlink reject type (NFT_REJECT_*) and code; `ipv6` picks icmpv6 for type 0.
+    static func reject(type: UInt32, code: UInt8, ipv6: Bool) -> String {
+        switch type {
+        case 0:
+            let table = ipv6 ? NftSymbols.icmpv6Codes : NftSymbols.icmpCodes
+            return reject(kind: ipv6 ? "icmpv6" : "icmp", code: table.name(UInt64(code)) ?? String(code))
+        case 1: return "tcp reset"
+        case 2: return reject(kind: "icmpx", code: NftSymbols.icmpxCodes.name(UInt64(code)) ?? String(code))
+        default: return "type \(type) code \(code)"
+        }
+    }
+
+    /// User-visible NAT flags (NF_NAT_RANGE_*): the kernel's MAP_IPS / PROTO_SPECIFIED are implied.
+    static let natFlags = NftSymbols.Table(pairs: [("random", 4), ("persistent", 8), ("fully-random", 16), ("netmap", 64)])
+
+    static func natFlagNames(_ bits: UInt32) -> [String] {
+        NftSymbols.flagNames(UInt64(bits) & 0x5c, natFlags)
+    }
+
+    /// `limit rate [over ]N[ bytes]/unit burst B packets|bytes`, rate and burst in packets or bytes.
+    static func limit(rate: UInt64, perSeconds: UInt64, burst: UInt64, bytes: Bool, over: Bool) -> String {
+        let per: String
+        switch perSeconds {
+        case 1: per = "second"
+        case 60: per = "minute"
+        case 3600: per = "hour"
+        case 86400: per = "day"
+        case 604800: per = "week"
+        default: per = "\(perSeconds)s"
+        }
+        let unit = bytes ? " bytes" : ""
+        return "limit rate \(over ? "over " : "")\(rate)\(unit)/\(per) burst \(burst)\(bytes ? " bytes" : " packets")"
+    }
+
+    static func limitSeconds(_ per: String) -> UInt64? {
+        switch per {
+        case "second": return 1
+        case "minute": return 60
+        case "hour": return 3600
+        case "day": return 86400
+        case "week": return 604800
+        default: return nil
+        }
+    }
+
+    /// Set flags the model keeps (NFT_SET_*): constant, interval, timeout, dynamic (eval).
+    static let setFlags = NftSymbols.Table(pairs: [("constant", 2), ("interval", 4), ("timeout", 16), ("dynamic", 32)])
+
+    static func setFlagNames(_ bits: UInt32) -> [String] {
+        NftSymbols.flagNames(UInt64(bits) & 0x36, setFlags)
+    }
+
+    /// Table flags (NFT_TABLE_F_*).
+    static let tableFlags = NftSymbols.Table(pairs: [("dormant", 1), ("owner", 2), ("persist", 4)])
+
+    /// Hook numbers per family: NF_INET_* (ip, ip6, inet, bridge), NF_ARP_*, NF_NETDEV_*.
+    static func hook(number: UInt32, family: TableFamily) -> Hook? {
+        switch family {
+        case .arp: return [0: Hook.input, 1: .output, 2: .forward][number]
+        case .netdev: return [0: Hook.ingress, 1: .egress][number]
+        default: return [0: Hook.prerouting, 1: .input, 2: .forward, 3: .output, 4: .postrouting, 5: .ingress][number]
+        }
+    }
+}
