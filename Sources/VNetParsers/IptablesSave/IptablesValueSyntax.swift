@@ -1,0 +1,130 @@
+import VNetModel
+
+/// Option values as iptables writes them: ports and port ranges, numbers with a `0x` prefix,
+/// addresses with prefix lengths or dotted masks, MAC addresses, NAT ranges.
+enum IptablesValueSyntax {
+    /// A decimal port 0-65535 (iptables-save never prints service names).
+    static func port(_ text: Substring) -> UInt16? {
+        guard !text.isEmpty, text.utf8.count <= 5, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt16(text)
+    }
+
+    /// `n`, `a:b`, `:b` (from 0) or `a:` (to 65535) as a match value; nil when malformed or a > b.
+    static func portMatch(_ text: String) -> MatchValue? {
+        guard let colon = text.firstIndex(of: ":") else { return port(text[...]).map { .integer(UInt64($0)) } }
+        let lowText = text[..<colon], highText = text[text.index(after: colon)...]
+        guard let low = lowText.isEmpty ? 0 : port(lowText), let high = highText.isEmpty ? 65535 : port(highText),
+              low <= high else { return nil }
+        return low == high ? .integer(UInt64(low)) : .range(low: UInt64(low), high: UInt64(high))
+    }
+
+    /// `a` or `a-b` (NAT `--to-ports`).
+    static func portRange(_ text: Substring) -> PortRange? {
+        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let low = port(parts[0]) else { return nil }
+        guard parts.count == 2 else { return PortRange(low: Int(low), high: Int(low)) }
+        guard let high = port(parts[1]), low <= high else { return nil }
+        return PortRange(low: Int(low), high: Int(high))
+    }
+
+    /// Unsigned number in decimal or `0x` hex, as strtoul with base 0 reads marks.
+    static func number(_ text: Substring, max: UInt64 = UInt64(UInt32.max)) -> UInt64? {
+        let value: UInt64?
+        if text.hasPrefix("0x") || text.hasPrefix("0X") {
+            value = UInt64(text.dropFirst(2), radix: 16)
+        } else {
+            value = text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? UInt64(text) : nil
+        }
+        guard let value, value <= max else { return nil }
+        return value
+    }
+
+    /// `value[/mask]`; mask nil when absent.
+    static func maskedNumber(_ text: String) -> (value: UInt64, mask: UInt64?)? {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let value = number(parts[0]) else { return nil }
+        guard parts.count == 2 else { return (value, nil) }
+        guard let mask = number(parts[1]) else { return nil }
+        return (value, mask)
+    }
+
+    enum AddressSpec {
+        case prefix(IPPrefix)
+        /// A dotted mask with holes: valid for iptables, not a prefix.
+        case maskedAddress(IPAddress, mask: IPAddress)
+    }
+
+    /// `addr`, `addr/len` or `addr/mask` of the given family; nil when malformed.
+    static func addressSpec(_ text: Substring, family: AddressFamily) -> AddressSpec? {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let address = IPAddress(parts[0]), address.family == family else { return nil }
+        guard parts.count == 2 else { return .prefix(IPPrefix(address, length: address.bitWidth)) }
+        let suffix = parts[1]
+        if !suffix.isEmpty, suffix.utf8.count <= 3, suffix.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            guard let length = Int(suffix), length <= address.bitWidth else { return nil }
+            return .prefix(IPPrefix(address, length: length))
+        }
+        guard let mask = IPAddress(suffix), mask.family == family else { return nil }
+        if let length = XtablesAddressText.prefixLength(ofMask: mask) { return .prefix(IPPrefix(address, length: length)) }
+        return .maskedAddress(address, mask: mask)
+    }
+
+    /// Six colon-separated hex octets, normalised to lowercase two-digit form.
+    static func mac(_ text: String) -> String? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6 else { return nil }
+        var octets: [String] = []
+        for part in parts {
+            guard (1...2).contains(part.utf8.count), let byte = UInt8(part, radix: 16) else { return nil }
+            octets.append((byte < 16 ? "0" : "") + String(byte, radix: 16))
+        }
+        return octets.joined(separator: ":")
+    }
+
+    /// `a-b` address range of the family (iprange).
+    static func addressRange(_ text: String, family: AddressFamily) -> (IPAddress, IPAddress)? {
+        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let low = IPAddress(parts[0]), low.family == family else { return nil }
+        guard parts.count == 2 else { return (low, low) }
+        guard let high = IPAddress(parts[1]), high.family == family else { return nil }
+        return (low, high)
+    }
+
+    /// NAT `--to-source`/`--to-destination`: `[addr[-addr]][:port[-port][/base]]`, IPv6 in brackets
+    /// when ports follow (libxt_NAT parse_to).
+    static func natRange(_ text: String, family: AddressFamily) -> (addresses: AddressRange?, ports: PortRange?)? {
+        var addressPart: Substring
+        var portPart: Substring?
+        if text.hasPrefix("[") {
+            guard family == .ipv6, let close = text.firstIndex(of: "]") else { return nil }
+            addressPart = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { return nil }
+                portPart = rest.dropFirst()
+            }
+        } else {
+            let colons = text.filter { $0 == ":" }.count
+            // One colon separates ports; more than one is an IPv6 address without ports.
+            if colons == 1, let colon = text.firstIndex(of: ":") {
+                addressPart = text[..<colon]
+                portPart = text[text.index(after: colon)...]
+            } else {
+                addressPart = text[...]
+            }
+        }
+        var ports: PortRange?
+        if let portPart {
+            let withoutBase = portPart.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            guard let range = portRange(withoutBase) else { return nil }
+            ports = range
+        }
+        var addresses: AddressRange?
+        if !addressPart.isEmpty {
+            guard let (low, high) = addressRange(String(addressPart), family: family) else { return nil }
+            addresses = AddressRange(low: low, high: high)
+        }
+        guard addresses != nil || ports != nil else { return nil }
+        return (addresses, ports)
+    }
+}

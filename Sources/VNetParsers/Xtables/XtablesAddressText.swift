@@ -1,0 +1,43 @@
+import VNetModel
+
+/// Addresses and masks printed the way iptables prints them (glibc `inet_ntop`, xtables mask helpers),
+/// so text built from binary rules equals `iptables-save` output.
+enum XtablesAddressText {
+    /// `inet_ntop` text: dotted quad, or RFC 5952 IPv6 with glibc's IPv4 tail for `::a.b.c.d` and
+    /// `::ffff:a.b.c.d`.
+    static func address(_ address: IPAddress) -> String {
+        guard address.family == .ipv6, address.high == 0 else { return address.description }
+        let upper = address.low >> 32
+        let v4 = UInt32(truncatingIfNeeded: address.low)
+        // glibc prints an IPv4 tail when words 0-5 are zero (and the address is not ::, ::1 or
+        // ::0.0.x.y, which have a longer zero run) or are 0:0:0:0:0:ffff.
+        let zeroRun6 = upper == 0 && v4 >> 16 != 0
+        if zeroRun6 || upper == 0xffff {
+            let dotted = IPAddress(ipv4: v4).description
+            return upper == 0xffff ? "::ffff:" + dotted : "::" + dotted
+        }
+        return address.description
+    }
+
+    /// Prefix length of a contiguous mask; nil when the mask has holes.
+    static func prefixLength(ofMask mask: IPAddress) -> Int? {
+        let ones = mask.high.nonzeroBitCount + (mask.family == .ipv4 ? UInt32(truncatingIfNeeded: mask.low).nonzeroBitCount : mask.low.nonzeroBitCount)
+        return IPPrefix(mask, length: ones).network == mask ? ones : nil
+    }
+
+    /// `xtables_ipmask_to_numeric` / `xtables_ip6mask_to_numeric`: "" for a host mask, "/N" when
+    /// contiguous, "/mask" otherwise.
+    static func maskSuffix(_ mask: IPAddress) -> String {
+        switch prefixLength(ofMask: mask) {
+        case mask.bitWidth?: return ""
+        case let length?: return "/\(length)"
+        case nil: return "/" + address(mask)
+        }
+    }
+
+    /// The `-s`/`-d` text of a rule header: iptables-save always prints the mask (`/32` too).
+    static func headerAddress(_ address: IPAddress, mask: IPAddress) -> String {
+        if let length = prefixLength(ofMask: mask) { return "\(self.address(address))/\(length)" }
+        return "\(self.address(address))/\(self.address(mask))"
+    }
+}
