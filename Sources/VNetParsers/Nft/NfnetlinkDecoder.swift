@@ -72,7 +72,7 @@ struct NfnetlinkDumpState {
             messageIndex += 1
         }
         if openDump { throw failure(.truncated, count, "input ends inside a dump (no NLMSG_DONE)") }
-        guard lastWasGeneration, let last = generations.last else {
+        guard lastWasGeneration, generations.count >= 2, let last = generations.last else {
             throw failure(.truncated, count, "input ends before the closing generation message")
         }
         if let first = generations.first, first != last {

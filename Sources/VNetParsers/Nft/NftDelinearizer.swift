@@ -68,7 +68,8 @@ struct NftDelinearizer {
 
     private mutating func store(_ reg: UInt32, _ value: Register, length: Int) {
         guard let u = Self.unit(reg) else { return }
-        for i in u..<(u + max(1, (length + 3) / 4)) { registers[i] = nil }
+        // Registers hold at most 64 bytes; a longer claimed length is clamped, never looped over.
+        for i in u..<(u + max(1, (min(length, 64) + 3) / 4)) { registers[i] = nil }
         registers[u] = value
     }
 

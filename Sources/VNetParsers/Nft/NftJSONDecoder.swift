@@ -108,10 +108,12 @@ public enum NftJSONDecoder {
     }
 }
 
-/// Tells a cut-off JSON document (ends inside a string or with brackets open) from a broken one.
+/// Tells a cut-off JSON document (ends inside a string or with brackets open) from a broken one
+/// (a bracket closed by the wrong kind, or trailing garbage).
 enum NftJSONCompleteness {
     static func isCutOff(_ data: Data) -> Bool {
-        var depth = 0, inString = false, escaped = false, sawAny = false
+        var open: [UInt8] = []
+        var inString = false, escaped = false, sawAny = false
         for byte in data {
             if inString {
                 if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }
@@ -120,12 +122,13 @@ enum NftJSONCompleteness {
             }
             switch byte {
             case UInt8(ascii: "\""): inString = true; sawAny = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; sawAny = true
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            case UInt8(ascii: "{"): open.append(UInt8(ascii: "}")); sawAny = true
+            case UInt8(ascii: "["): open.append(UInt8(ascii: "]")); sawAny = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                guard open.popLast() == byte else { return false }
             default: if byte > 32 { sawAny = true }
             }
-            if depth < 0 { return false }
         }
-        return inString || depth > 0 || !sawAny
+        return inString || !open.isEmpty || !sawAny
     }
 }

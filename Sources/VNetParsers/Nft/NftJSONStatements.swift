@@ -130,8 +130,8 @@ enum NftJSONStatements {
             }
             if let port = try body.optional("port") {
                 switch try NftJSONValues.scalar(port, type: .inetService) {
-                case .integer(let p): ports = PortRange(low: Int(p), high: Int(p))
-                case .range(let lo, let hi): ports = PortRange(low: Int(lo), high: Int(hi))
+                case .integer(let p): ports = PortRange(low: Int(clamping: p), high: Int(clamping: p))
+                case .range(let lo, let hi): ports = PortRange(low: Int(clamping: lo), high: Int(clamping: hi))
                 default: return unknown(name, node)
                 }
             }

@@ -17,8 +17,8 @@ enum NftJSONValues {
             guard let base = NftPayloadBase(shortName: try body.required("base").string()) else {
                 throw body.error("unknown payload base")
             }
-            return NftHeaderField.raw(base: base, offsetBits: Int(try body.required("offset").unsigned()),
-                                      lengthBits: Int(try body.required("len").unsigned()))
+            return NftHeaderField.raw(base: base, offsetBits: Int(clamping: try body.required("offset").unsigned()),
+                                      lengthBits: Int(clamping: try body.required("len").unsigned()))
         case "meta":
             let key = try body.required("key").string()
             return NftMetaKey.selector(name: key)
