@@ -1,1 +1,0 @@
-// Report renderers; see docs/architecture.md
