@@ -31,6 +31,8 @@ struct NftDelinearizer {
     private var registers: [Int: Register] = [:]
     private var elements: [RuleElement?] = []
     private var counters: Counters?
+    /// `-m comment` text of an iptables-nft compat match.
+    private var comment: String?
     private var network: String?
     private var networkDependency: Int?
     private var transport: UInt64?
@@ -54,7 +56,7 @@ struct NftDelinearizer {
                        sets: [String: NftNetlinkSet]) -> NftRuleParts {
         var d = NftDelinearizer(family: family, values: values, sets: sets)
         for expression in program { d.apply(expression) }
-        return NftRuleParts(elements: d.elements.compactMap { $0 }, counters: d.counters)
+        return NftRuleParts(elements: d.elements.compactMap { $0 }, counters: d.counters, compatComment: d.comment)
     }
 
     /// 4-byte register units: NFT_REG_1..4 are 16 bytes each, NFT_REG32_00..15 four bytes each.
@@ -147,8 +149,13 @@ struct NftDelinearizer {
             let sel = NftCtKey.selector(number: key, direction: nil, family: nil)
             set(sel, sreg: sreg, isMark: key == 3, isCt: true, fallback: "ct key \(key)")
         case .xtables(let kind, let name, let revision, let info):
-            emit(.unknown(UnknownElement(kind: kind, name: name, text: "rev \(revision) info 0x" + Self.hex(info),
-                                         mayAffectVerdict: true)))
+            let decoded = NftCompatExpression.decode(kind: kind, name: name, revision: revision, info: info,
+                                                     family: family, transport: transport)
+            for element in decoded.elements {
+                if case .action(.counter) = element { continue }  // the rule's own counter expression counts
+                emit(element)
+            }
+            if let text = decoded.comment { comment = comment.map { $0 + "; " + text } ?? text }
         case .other(let name, let text):
             unknown(name, text)
         }

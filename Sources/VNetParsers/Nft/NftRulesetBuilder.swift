@@ -56,6 +56,8 @@ struct NftRulesetBuilder {
 struct NftRuleParts {
     var elements: [RuleElement] = []
     var counters: Counters?
+    /// A comment carried by an iptables-nft `-m comment` compat match (used when the rule has none).
+    var compatComment: String?
 
     mutating func addCounter(packets: UInt64, bytes: UInt64) {
         elements.append(.action(.counter))
@@ -64,7 +66,8 @@ struct NftRuleParts {
     }
 
     func rule(position: Int, handle: UInt64?, comment: String?) -> FirewallRule {
-        FirewallRule(position: position, handle: handle, elements: elements, counters: counters, comment: comment,
-                     text: NftRuleText.render(elements, comment: comment))
+        let note = comment ?? compatComment
+        return FirewallRule(position: position, handle: handle, elements: elements, counters: counters, comment: note,
+                            text: NftRuleText.render(elements, comment: note))
     }
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the nft JSON fixtures: loads each rule set into a fresh network namespace (with the
 # bridges libvirt's `iif`/`oif` rules name) and saves `nft -j list ruleset`. Run as root from here.
-# The .netlink fixture is NftablesReader.read().raw of the libvirt namespace (see NftReaderTests).
+# The .netlink fixtures are NftablesReader.read().raw of the same namespaces (NftablesRead.raw.contents).
 set -eu
 capture() { # name loader file
     ns="nftfix-$$-$1"
