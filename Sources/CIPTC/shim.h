@@ -1,2 +1,24 @@
 #include <libiptc/libiptc.h>
 #include <libiptc/libip6tc.h>
+/* Extension payload layouts, for tests that check the Swift decoders' offsets against the C headers. */
+#include <linux/netfilter/x_tables.h>
+#include <linux/netfilter/xt_tcpudp.h>
+#include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_conntrack.h>
+#include <linux/netfilter/xt_state.h>
+#include <linux/netfilter/xt_comment.h>
+#include <linux/netfilter/xt_physdev.h>
+#include <linux/netfilter/xt_addrtype.h>
+#include <linux/netfilter/xt_mark.h>
+#include <linux/netfilter/xt_connmark.h>
+#include <linux/netfilter/xt_mac.h>
+#include <linux/netfilter/xt_iprange.h>
+#include <linux/netfilter/xt_limit.h>
+#include <linux/netfilter/xt_pkttype.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_CHECKSUM.h>
+#include <linux/netfilter/xt_LOG.h>
+#include <linux/netfilter/xt_CT.h>
+#include <linux/netfilter/xt_TCPMSS.h>
+#include <linux/netfilter_ipv4/ipt_REJECT.h>
+#include <linux/netfilter_ipv6/ip6t_REJECT.h>
