@@ -3,33 +3,36 @@
 # lab.sh repair CAUSE undoes it, lab.sh repair all rebuilds the healthy state.
 # Rules the lab adds carry the comment "vnetaudit-lab:CAUSE" so that repair removes exactly them.
 
-# cause|field-notes cause number|what it does|what real situation it imitates
+# cause|field-notes cause number|what it does|what real situation it imitates|selftest checks it makes fail
+# (';'-separated substrings of check names; empty: no selftest check covers it, see proof_CAUSE)
 BREAKS='
-masquerade-removed|11|delete the masquerade rules of network default (192.168.122.0/24) from libvirt'"'"'s nat chain|a rule removed by hand or a missing NAT module: guest private addresses appear on the uplink
-exposed-accept|-|insert an accept for new connections to 192.168.122.0/24 out of virbr0 ahead of libvirt'"'"'s reject|a port-forwarding how-to applied too broadly: the LAN can open connections to nat guests
-isolation-broken|-|insert accepts for everything in and out of virbr3 (network isolated) ahead of libvirt'"'"'s rejects|a hand-made "let it out" rule: the isolated network forwards to and from the LAN
-forward-drop-legacy|1,12|iptables-legacy -P FORWARD DROP beside libvirt'"'"'s rules|a container engine using legacy iptables sets FORWARD to DROP; iptables (nft) shows only a warning
-forward-drop-ip6|2|ip6tables -P FORWARD DROP (iptables-nft table ip6 filter)|a container engine'"'"'s ip6tables FORWARD DROP breaks IPv6 through unrelated bridges
-ip-forward-off|8|sysctl net.ipv4.ip_forward=0 in the hypervisor|hardening or a sysctl reload turned forwarding off
-stale-other-backend|19|load the rule set of the other libvirt firewall backend (lab/stale/) beside the live one|leftovers of the previous backend after an upgrade or a firewall_backend switch
-chains-flushed|5|nft flush ruleset in the hypervisor while the networks stay active|a firewall reload (nftables.service, firewalld, iptables-restore) wiped libvirt'"'"'s rules
-dnsmasq-killed|10|kill the dnsmasq of network default|dnsmasq of a network crashed or was killed: no DHCP, no DNS
-port53-taken|10|kill libvirt'"'"'s dnsmasq of default and start another dnsmasq bound to 192.168.122.1:53 (no DHCP); libvirt cannot restart its own|another resolver or a host dnsmasq holding port 53 on the bridge address
-dhcp-dns-blocked|7|host firewall input rules rejecting udp 53/67 and tcp 53 from virbr0 (nft table inet filter, or iptables INPUT in iptables labs)|a host firewall (ufw, nftables.conf) that does not allow DHCP/DNS from the bridge
-br-netfilter|3|net.bridge.bridge-nf-call-iptables/ip6tables=1 plus a host firewall forward chain (inet filter) with policy drop that accepts only virbr* traffic|br_netfilter makes bridged frames on br0 traverse FORWARD, where the host firewall drops them
-rp-filter-strict|13|sysctl net.ipv4.conf.all.rp_filter=1 in the hypervisor|strict reverse-path filtering drops asymmetric traffic (LAN 198.51.100.1 -> open guest arrives on eth-up, returns via br0)
-mtu-mismatch|15|ip link set vnet0 mtu 1400 (nat1'"'"'s port; the bridge follows) while the guest keeps 1500|bridge/tap MTU lowered for an overlay while the guest still uses 1500: full-size frames vanish, TCP stalls
-forward-dev-down|20|ip link set eth-up down (the forward dev of network routed, and the default route)|the uplink named by <forward dev=...> is down, renamed or missing
-no-lan-route|16|delete the LAN router'"'"'s routes to 192.168.130.0/24 and 2001:db8:130::/64 (network routed)|a routed network without a static route on the LAN router: requests leave, replies never come back
-subnet-overlap|9|add 192.168.122.50/24 to eth-up and 192.168.122.254/24 to the LAN (the uplink now overlaps network default)|nested virtualization: the host itself sits on an outer 192.168.122.0/24
+masquerade-removed|11|delete the masquerade rules of network default (192.168.122.0/24) from libvirt'"'"'s nat chain|a rule removed by hand or a missing NAT module: guest private addresses appear on the uplink|nat1 -> LAN tcp, masqueraded
+exposed-accept|-|insert an accept for new connections to 192.168.122.0/24 out of virbr0 ahead of libvirt'"'"'s reject|a port-forwarding how-to applied too broadly: the LAN can open connections to nat guests|LAN -> nat1 new tcp
+isolation-broken|-|insert accepts for everything in and out of virbr3 (network isolated) ahead of libvirt'"'"'s rejects|a hand-made "let it out" rule: the isolated network forwards to and from the LAN|isolated -> LAN tcp blocked;LAN -> isolated tcp blocked
+forward-drop-legacy|1,12|iptables-legacy -P FORWARD DROP beside libvirt'"'"'s rules|a container engine using legacy iptables sets FORWARD to DROP; iptables (nft) shows only a warning|nat1 -> LAN tcp, masqueraded;routed -> LAN tcp with own
+forward-drop-ip6|2|ip6tables -P FORWARD DROP (iptables-nft table ip6 filter)|a container engine'"'"'s ip6tables FORWARD DROP breaks IPv6 through unrelated bridges|open -> LAN tcp6
+ip-forward-off|8|sysctl net.ipv4.ip_forward=0 in the hypervisor|hardening or a sysctl reload turned forwarding off|nat1 -> LAN tcp, masqueraded;routed -> LAN tcp with own
+stale-other-backend|19|load the rule set of the other libvirt firewall backend (lab/stale/) beside the live one|leftovers of the previous backend after an upgrade or a firewall_backend switch|
+chains-flushed|5|nft flush ruleset in the hypervisor while the networks stay active|a firewall reload (nftables.service, firewalld, iptables-restore) wiped libvirt'"'"'s rules|nat1 -> LAN tcp, masqueraded;LAN -> nat1 new tcp;isolated -> LAN tcp blocked
+dnsmasq-killed|10|kill the dnsmasq of network default|dnsmasq of a network crashed or was killed: no DHCP, no DNS|nat1 DNS;nat1 DHCP
+port53-taken|10|kill libvirt'"'"'s dnsmasq of default and start another dnsmasq bound to 192.168.122.1:53 (no DHCP); libvirt cannot restart its own|another resolver or a host dnsmasq holding port 53 on the bridge address|nat1 DNS;nat1 DHCP
+dhcp-dns-blocked|7|host firewall input rules rejecting udp 53/67 and tcp 53 from virbr0 (nft table inet filter, or iptables INPUT in iptables labs)|a host firewall (ufw, nftables.conf) that does not allow DHCP/DNS from the bridge|nat1 DNS;nat1 DHCP
+br-netfilter|3|net.bridge.bridge-nf-call-iptables/ip6tables=1 plus a host firewall forward chain (inet filter) with policy drop that accepts only virbr* traffic|br_netfilter makes bridged frames on br0 traverse FORWARD, where the host firewall drops them|bridged -> LAN tcp with own;LAN -> bridged tcp
+rp-filter-strict|13|sysctl net.ipv4.conf.all.rp_filter=1 in the hypervisor|strict reverse-path filtering drops asymmetric traffic (LAN 198.51.100.1 -> open guest arrives on eth-up, returns via br0)|asymmetric return
+mtu-mismatch|15|ip link set vnet0 mtu 1400 (nat1'"'"'s port; the bridge follows) while the guest keeps 1500|bridge/tap MTU lowered for an overlay while the guest still uses 1500: full-size frames vanish, TCP stalls|nat1 -> LAN bulk upload
+forward-dev-down|20|ip link set eth-up down (the forward dev of network routed, and the default route)|the uplink named by <forward dev=...> is down, renamed or missing|routed -> LAN tcp with own;nat1 -> LAN tcp, masqueraded
+no-lan-route|16|delete the LAN router'"'"'s routes to 192.168.130.0/24 and 2001:db8:130::/64 (network routed)|a routed network without a static route on the LAN router: requests leave, replies never come back|routed -> LAN tcp with own;LAN -> routed tcp
+subnet-overlap|9|add 192.168.122.50/24 to eth-up and 192.168.122.254/24 to the LAN (the uplink now overlaps network default)|nested virtualization: the host itself sits on an outer 192.168.122.0/24|
 '
 
 break_causes() { awk -F'|' 'NF {print $1}' <<<"$BREAKS"; }
 
+break_field() { awk -F'|' -v c="$1" -v f="$2" '$1 == c {print $f}' <<<"$BREAKS"; }
+
 break_list() {
-  local c n what why
+  local c n what why checks
   echo "causes (field-notes cause number): what the break changes -- what it imitates"
-  while IFS='|' read -r c n what why; do
+  while IFS='|' read -r c n what why checks; do
     [ -n "$c" ] || continue
     printf '  %-20s (%s) %s\n  %-20s      -- %s\n' "$c" "$n" "$what" "" "$why"
   done <<<"$BREAKS"
@@ -200,9 +203,9 @@ repair_stale_other_backend() {
       fam=ip; [ "$tool" = ip6tables ] && fam=ip6
       for t in filter nat mangle; do
         nft_has_table "$fam" "$t" || continue
-        hvx "$tool" -t "$t" -S | grep -E '^-A [A-Z]+ .*-j LIBVIRT_' | sed 's/^-A /-D /' |
+        hvx "$tool" -t "$t" -S 2>/dev/null | grep -E '^-A [A-Z]+ .*-j LIBVIRT_' | sed 's/^-A /-D /' |
           while read -r line; do eval "hvrun $tool -t $t $line"; done
-        for c in $(hvx "$tool" -t "$t" -S | awk '$1 == "-N" && $2 ~ /^LIBVIRT_/ {print $2}'); do
+        for c in $(hvx "$tool" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^LIBVIRT_/ {print $2}'); do
           hvrun "$tool" -t "$t" -F "$c"
           hvrun "$tool" -t "$t" -X "$c"
         done
@@ -276,7 +279,11 @@ repair_br_netfilter() {
 break_rp_filter_strict() { hvrun sysctl -w net.ipv4.conf.all.rp_filter=1; }
 repair_rp_filter_strict() { hvrun sysctl -w net.ipv4.conf.all.rp_filter=0; }
 
-break_mtu_mismatch() { hvrun ip link set vnet0 mtu 1400; }
+break_mtu_mismatch() {
+  hvrun ip link set vnet0 mtu 1400
+  # forget path MTUs the LAN may have learned earlier (ICMP frag-needed would lower its MSS)
+  lanrun ip route flush cache
+}
 repair_mtu_mismatch() {
   hvrun ip link set vnet0 mtu 1500
   if ! ip -n "$HV" -o link show virbr0 | grep -q ' mtu 1500 '; then
@@ -297,6 +304,20 @@ break_no_lan_route() {
 repair_no_lan_route() {
   echo "  lan# ip route replace 192.168.130.0/24 via $HV_UP4; ip -6 route replace 2001:db8:130::/64 via $HV_UP6"
   lan_routes_config
+}
+
+# Proofs for breaks that no selftest check covers: exit 0 when the broken state is observable.
+proof_stale_other_backend() {
+  if [ "$(backend)" = nftables ]; then
+    hvx iptables -S FORWARD 2>/dev/null | grep -q -- '-j LIBVIRT_FWX'
+  else
+    hvx nft list table ip libvirt_network >/dev/null 2>&1
+  fi
+}
+proof_subnet_overlap() {
+  # the hv cannot reach its uplink neighbour 192.168.122.254: the route via virbr0 wins
+  ! hvx "$PY" "$PROBE" tcp 192.168.122.254 "$PORT" --timeout 1.5 >/dev/null 2>&1 &&
+    [ "$(ip -n "$HV" route show 192.168.122.0/24 | wc -l)" = 2 ]
 }
 
 break_subnet_overlap() {

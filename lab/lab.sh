@@ -144,8 +144,8 @@ build_links() {
   ip -n "$HV" link add eth-br address 02:00:00:00:02:02 type veth peer name eth-seg netns "$LAN" address 02:00:00:00:02:01
   ip -n "$HV" link add br0 address 02:00:00:00:02:03 type bridge stp_state 0 forward_delay 0
   ip -n "$HV" link set eth-br master br0
-  ip -n "$LAN" link set eth-lan up
-  ip -n "$LAN" link set eth-seg up
+  ip -n "$LAN" link set eth-lan gso_max_segs 1 up
+  ip -n "$LAN" link set eth-seg gso_max_segs 1 up
   ip -n "$LAN" addr add "$LAN_UP4/24" dev eth-lan
   ip -n "$LAN" addr add "$LAN_UP6/64" dev eth-lan nodad
   ip -n "$LAN" addr add "$LAN_SEG4/24" dev eth-seg
@@ -256,6 +256,9 @@ attach_guest() { # idempotent: the guest's veth, its host end (vnetN) on the net
   fi
   ip -n "$HV" link set "$tap" master "$bridge"
   ip -n "$HV" link set "$tap" up
+  # wire-sized frames, as a NIC puts on a wire: without this, veth carries 64 KiB GSO frames across
+  # MTU boundaries and MTU faults would not show
+  ip -n "$ns" link set eth0 gso_max_segs 1
   ip -n "$ns" link set eth0 up
   ip -n "$ns" addr replace "$a4" dev eth0
   ip -n "$ns" addr replace "$a6" dev eth0 nodad
@@ -453,7 +456,7 @@ selftest_spec() {
   check ok "nat1 DHCP offer on eth0" gp nat1 dhcp eth0
   check "peer=$HV_UP4" "nat1 -> LAN tcp, masqueraded to the uplink address" gp nat1 tcp "$LAN_UP4" $PORT
   check "peer=fd00:122::11" "nat1 -> LAN tcp6, routed with the guest's address" gp nat1 tcp "$LAN_UP6" $PORT
-  check ok "nat1 -> LAN bulk tcp 1 MiB (path MTU)" gp nat1 tcp "$LAN_UP4" $PORT --send 1048576 --timeout 5
+  check ok "nat1 -> LAN bulk upload 1 MiB (path MTU)" gp nat1 tcp "$LAN_UP4" $PORT --send 1048576 --timeout 5
   check blocked "LAN -> nat1 new tcp connection refused" lp tcp 192.168.122.11 $PORT --timeout $t
   section "nat network 'nat6' (virbr1, <nat ipv6='yes'/>):"
   check "peer=$HV_UP4" "nat6 -> LAN tcp, masqueraded" gp nat6 tcp "$LAN_UP4" $PORT
@@ -568,6 +571,11 @@ main() {
       [ ${#pos[@]} -eq 1 ] || die "usage: lab.sh repair CAUSE|all [--name NAME]"
       require_lab
       do_repair "${pos[0]}" ;;
+    proof) # internal (test-breaks.sh): exit 0 when the broken state of CAUSE is observable
+      [ ${#pos[@]} -eq 1 ] || die "usage: lab.sh proof CAUSE [--name NAME]"
+      require_lab
+      declare -F "proof_${pos[0]//-/_}" >/dev/null || die "no proof for '${pos[0]}'"
+      "proof_${pos[0]//-/_}" ;;
     help|-h|--help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

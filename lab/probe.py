@@ -3,9 +3,10 @@
 
   probe.py serve PORT                 TCP server on [::]:PORT (v4 and v6). For each connection it sends
                                       "peer=ADDR", reads until EOF and answers "bytes=N".
-  probe.py tcp HOST PORT [--send N] [--src ADDR] [--timeout S]
-                                      connect, print the peer address the server saw, send N bytes,
-                                      print the byte count the server confirmed. Exit 0 on success.
+  probe.py tcp HOST PORT [--send N | --recv N] [--src ADDR] [--timeout S]
+                                      connect, print the peer address the server saw, then either send
+                                      N bytes and print the count the server confirmed, or download
+                                      N bytes from the server. Exit 0 on success.
   probe.py ping HOST [--src ADDR] [--size N] [--count N] [--timeout S] [--df]
                                       ICMP / ICMPv6 echo through a raw socket. Exit 0 if any reply came.
   probe.py dns SERVER NAME [--timeout S]
@@ -45,13 +46,21 @@ def handle(conn, peer):
     try:
         conn.settimeout(30)
         conn.sendall(f"peer={clean_peer(peer[0])}\n".encode())
-        total = 0
+        total, head = 0, b""
         while True:
             data = conn.recv(65536)
             if not data:
                 break
+            if len(head) < 32:
+                head += data[:32]
             total += len(data)
-        conn.sendall(f"bytes={total}\n".encode())
+        if head.startswith(b"GET "):  # download request: send N bytes, then close
+            left = int(head[4:].split(b"\n")[0])
+            chunk = b"y" * 65536
+            while left > 0:
+                left -= conn.send(chunk[: min(left, len(chunk))])
+        else:
+            conn.sendall(f"bytes={total}\n".encode())
     except OSError:
         pass
     finally:
@@ -101,6 +110,20 @@ def cmd_tcp(a):
         fail("unreachable", f"connect {a.host}:{a.port}: {e.strerror or e}")
     try:
         print(read_line(s, deadline))
+        if a.recv:
+            s.sendall(f"GET {a.recv}\n".encode())
+            s.shutdown(socket.SHUT_WR)
+            got = 0
+            while True:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                data = s.recv(65536)
+                if not data:
+                    break
+                got += len(data)
+            print(f"received={got}")
+            if got != a.recv:
+                fail("short", f"received {got} of {a.recv} bytes")
+            sys.exit(0)
         chunk = b"x" * 65536
         left = a.send
         while left > 0:
@@ -284,6 +307,7 @@ def main():
     s.add_argument("host")
     s.add_argument("port", type=int)
     s.add_argument("--send", type=int, default=0)
+    s.add_argument("--recv", type=int, default=0)
     s.add_argument("--src")
     s.add_argument("--timeout", type=float, default=3.0)
     s = sub.add_parser("ping")
