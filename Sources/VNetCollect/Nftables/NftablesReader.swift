@@ -14,10 +14,12 @@ public struct NftablesRead: Sendable {
     }
 }
 
-/// The fast live path: one NFT_MSG_GET* dump per object type over a NETLINK_NETFILTER socket, all
-/// families at once (one rule dump for everything: what scales to 100,000 rules, unlike nft's
-/// chain-by-chain listing), plus a link dump for interface indexes. The bytes are decoded by
-/// `NfnetlinkDecoder`, the same code that replays a snapshot's `firewall/nf_tables.netlink`.
+/// The fast live path over a NETLINK_NETFILTER socket: one dump each of tables, chains and sets for
+/// all families at once, the elements of each set, then the rules chain by chain (as
+/// iptables-nft-save does: the kernel resumes a whole-ruleset rule dump by re-walking every rule
+/// already sent, so one dump of 100,000 rules costs seconds of kernel time), plus a link dump for
+/// interface indexes. The bytes are decoded by `NfnetlinkDecoder`, the same code that replays a
+/// snapshot's `firewall/nf_tables.netlink`.
 public enum NftablesReader {
     public static let bundlePath = "firewall/nf_tables.netlink"
 
@@ -49,9 +51,14 @@ public enum NftablesReader {
             appendAttribute(&body, type: 2, string: set.name)
             try netfilter.exchange(type: nftType(13), flags: request | dump, body: body, isDump: true, into: &raw)
         }
-        try netfilter.exchange(type: nftType(7), flags: request | dump, body: anyFamily, isDump: true, into: &raw)
+        for chain in try NfnetlinkDecoder.chainNames(in: raw) {  // GETRULE for one table and chain
+            var body: [UInt8] = [chain.nfproto, 0, 0, 0]
+            appendAttribute(&body, type: 1, string: chain.table)
+            appendAttribute(&body, type: 2, string: chain.name)
+            try netfilter.exchange(type: nftType(7), flags: request | dump, body: body, isDump: true, into: &raw)
+        }
         try netfilter.exchange(type: nftType(16), flags: request, body: anyFamily, isDump: false, into: &raw)
-        let origin = "nfnetlink dump (NETLINK_NETFILTER, all families) with RTM_GETLINK"
+        let origin = "nfnetlink dumps (NETLINK_NETFILTER, all families; rules per chain) with RTM_GETLINK"
         let tables = try NfnetlinkDecoder.decode(raw, file: origin)
         return NftablesRead(tables: tables, raw: RawSource(bundlePath: bundlePath, origin: origin, contents: Data(raw)))
     }

@@ -39,6 +39,7 @@ struct NfnetlinkDumpState {
     private var sets: [SetKey: [String: NftNetlinkSet]] = [:]
     private var setOrder: [(SetKey, String)] = []
     private var interfaceNames: [UInt32: String] = [:]
+    private let compat = NftCompatExpression.Cache()
     private var generations: [UInt32] = []
     private var openDump = false
     private var lastWasGeneration = false
@@ -336,7 +337,7 @@ struct NfnetlinkDumpState {
         }
         let tableName = try required(table, "rule table", attrs), chainName = try required(chain, "rule chain", attrs)
         let parts = NftDelinearizer.decode(program, family: family, values: NftNetlinkValues(interfaceNames: interfaceNames),
-                                           sets: sets[SetKey(family: family, table: tableName)] ?? [:])
+                                           sets: sets[SetKey(family: family, table: tableName)] ?? [:], compat: compat)
         let note = comment(userdata)
         guard builder.addRule(family: family, table: tableName, chain: chainName, {
             parts.rule(position: $0, handle: handle, comment: note)

@@ -4,13 +4,33 @@ import VNetModel
 /// through the shared x_tables decoder and iptables option mapping, so an iptables-nft rule reads
 /// the same as the legacy rule it mirrors.
 enum NftCompatExpression {
+    /// Busy hosts repeat the same few blobs (`-m conntrack --ctstate NEW` on thousands of rules):
+    /// one decoder run decodes each distinct blob once.
+    final class Cache {
+        struct Key: Hashable {
+            let kind: String, name: String, revision: UInt32, info: [UInt8], family: TableFamily, transport: UInt64?
+        }
+        private var entries: [Key: (elements: [RuleElement], comment: String?)] = [:]
+
+        func decode(kind: String, name: String, revision: UInt32, info: [UInt8], family: TableFamily,
+                    transport: UInt64?) -> (elements: [RuleElement], comment: String?) {
+            let key = Key(kind: kind, name: name, revision: revision, info: info, family: family, transport: transport)
+            if let hit = entries[key] { return hit }
+            let result = NftCompatExpression.decode(kind: kind, name: name, revision: revision, info: info,
+                                                    family: family, transport: transport)
+            entries[key] = result
+            return result
+        }
+    }
+
     /// Elements (and a `-m comment` text) for one compat expression. `transport` is the protocol a
     /// preceding `meta l4proto` match set: extensions such as multiport need it, as with `-p`.
     static func decode(kind: String, name: String, revision: UInt32, info: [UInt8], family: TableFamily,
                        transport: UInt64?) -> (elements: [RuleElement], comment: String?) {
-        let unknown = RuleElement.unknown(UnknownElement(kind: kind, name: name,
-                                                         text: "rev \(revision) info 0x" + NftDelinearizer.hex(info),
-                                                         mayAffectVerdict: true))
+        var unknown: RuleElement {
+            .unknown(UnknownElement(kind: kind, name: name, text: "rev \(revision) info 0x" + NftDelinearizer.hex(info),
+                                    mayAffectVerdict: true))
+        }
         guard let addressFamily: AddressFamily = family == .ip ? .ipv4 : family == .ip6 ? .ipv6 : nil,
               let rev = UInt8(exactly: revision) else { return ([unknown], nil) }
         let tokens = kind == "match"

@@ -8,6 +8,7 @@ struct NftDelinearizer {
     let family: TableFamily
     let values: NftNetlinkValues
     let sets: [String: NftNetlinkSet]
+    let compat: NftCompatExpression.Cache
 
     /// A value loaded into a register: where from, and a bitwise mask applied to it.
     private struct Loaded {
@@ -39,10 +40,11 @@ struct NftDelinearizer {
     private var transportDependency: Int?
     private var lastGreaterOrEqual: (unit: Int, index: Int, low: [UInt8])?
 
-    init(family: TableFamily, values: NftNetlinkValues, sets: [String: NftNetlinkSet]) {
+    init(family: TableFamily, values: NftNetlinkValues, sets: [String: NftNetlinkSet], compat: NftCompatExpression.Cache) {
         self.family = family
         self.values = values
         self.sets = sets
+        self.compat = compat
         switch family {
         case .ip: network = "ip"
         case .ip6: network = "ip6"
@@ -53,8 +55,8 @@ struct NftDelinearizer {
 
     /// Decodes a whole rule; nothing is dropped silently (unknown pieces become `.unknown`).
     static func decode(_ program: [NftNetlinkExpression], family: TableFamily, values: NftNetlinkValues,
-                       sets: [String: NftNetlinkSet]) -> NftRuleParts {
-        var d = NftDelinearizer(family: family, values: values, sets: sets)
+                       sets: [String: NftNetlinkSet], compat: NftCompatExpression.Cache) -> NftRuleParts {
+        var d = NftDelinearizer(family: family, values: values, sets: sets, compat: compat)
         for expression in program { d.apply(expression) }
         return NftRuleParts(elements: d.elements.compactMap { $0 }, counters: d.counters, compatComment: d.comment)
     }
@@ -149,7 +151,7 @@ struct NftDelinearizer {
             let sel = NftCtKey.selector(number: key, direction: nil, family: nil)
             set(sel, sreg: sreg, isMark: key == 3, isCt: true, fallback: "ct key \(key)")
         case .xtables(let kind, let name, let revision, let info):
-            let decoded = NftCompatExpression.decode(kind: kind, name: name, revision: revision, info: info,
+            let decoded = compat.decode(kind: kind, name: name, revision: revision, info: info,
                                                      family: family, transport: transport)
             for element in decoded.elements {
                 if case .action(.counter) = element { continue }  // the rule's own counter expression counts

@@ -30,11 +30,19 @@ public enum NftRuleText {
         return "\(field) \(opText(m.op, implicit: nil))\(value(m.value))"
     }
 
-    /// `meta.iifname` -> `meta iifname`; concatenations keep their ` . `.
+    /// `meta.iifname` -> `meta iifname`; concatenations keep their ` . `; raw `@nh,96,32` stays.
+    /// (A byte loop: this runs for every match of every rule.)
     static func fieldText(_ field: MatchField) -> String {
-        field.rawValue.split(separator: " . ", omittingEmptySubsequences: false).map { part in
-            part.hasPrefix("@") ? String(part) : part.replacingOccurrences(of: ".", with: " ")
-        }.joined(separator: " . ")
+        var bytes = Array(field.rawValue.utf8)
+        var partStart = true, raw = false
+        for i in bytes.indices {
+            let b = bytes[i]
+            if partStart { raw = b == UInt8(ascii: "@") }
+            partStart = b == UInt8(ascii: " ")
+            let separator = b == UInt8(ascii: ".") && i > 0 && bytes[i - 1] == UInt8(ascii: " ")
+            if b == UInt8(ascii: "."), !raw, !separator { bytes[i] = UInt8(ascii: " ") }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func fieldsText(_ fields: [MatchField]) -> String { fields.map(fieldText).joined(separator: " . ") }
