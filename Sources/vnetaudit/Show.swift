@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import VNetModel
+import VNetReport
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the host's virtual networks, bridges, routes, sysctls and firewall as vnetaudit sees them.",
+        discussion: """
+            Live by default (needs root); --snapshot DIR or rule-set files read saved state instead. \
+            --format json prints the whole model (documented in docs/model.md).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var input: HostInputOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(help: "Output format.")
+    var format: Format = .text
+
+    @Flag(name: .customLong("no-color"), help: "No ANSI colours (also when NO_COLOR is set or output is not a terminal).")
+    var noColor = false
+
+    func run() throws {
+        let loaded = try HostLoader.load(input, logger: logging.makeLogger())
+        switch format {
+        case .json:
+            let data = try ModelJSON.encoder().encode(loaded.host)
+            FileHandle.standardOutput.write(data)
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        case .text:
+            let color = !noColor && Terminal.wantsColor
+            print(ShowRenderer.render(loaded.host, color: color), terminator: "")
+        }
+    }
+}
+
+enum Terminal {
+    /// Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org).
+    static var wantsColor: Bool {
+        if let v = ProcessInfo.processInfo.environment["NO_COLOR"], !v.isEmpty { return false }
+        return isatty(STDOUT_FILENO) == 1
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Exit codes shared by every subcommand (documented in the README).
+enum ExitStatus: Int32 {
+    case success = 0
+    /// Later: a claim failed.
+    case failed = 1
+    /// Could not run: bad input, missing privileges, unreadable state.
+    case couldNotRun = 2
+}
+
+@main
+struct VNetAudit: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "vnetaudit",
+        abstract: "Check that each libvirt virtual network really behaves the way its mode claims.",
+        discussion: """
+            vnetaudit reads the host's real network state (links, bridges, routes and sysctls through \
+            netlink; legacy iptables through libiptc; nf_tables through netlink and libnftables; libvirt's \
+            network XML) and judges every network's claims from evidence.
+
+            Exit codes: 0 success, 2 could not run (bad input, missing privileges).
+            """,
+        version: version,
+        subcommands: [Show.self, SnapshotCommand.self]
+    )
+
+    /// Parses and runs, turning every error into a message on stderr and exit code 2, so scripts can
+    /// tell "could not run" from the verdict codes later subcommands return.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as VNetAuditFailure {
+            FileHandle.standardError.write(Data("vnetaudit: \(error.description)\n".utf8))
+            Foundation.exit(ExitStatus.couldNotRun.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            Foundation.exit(code.rawValue == 1 ? code.rawValue : ExitStatus.couldNotRun.rawValue)
+        }
+    }
+}
+
+/// An error the user must act on; its description is the whole message.
+struct VNetAuditFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Logging shared by all subcommands: warnings by default, `--verbose` for the collectors' progress.
+struct LoggingOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Log what is being read.")
+    var verbose = false
+
+    func makeLogger() -> Logger {
+        let level: Logger.Level = verbose ? .debug : .warning
+        var logger = Logger(label: "vnetaudit") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+}
