@@ -21,7 +21,9 @@ public enum Shell {
         public let stderr: String
     }
 
-    /// Runs a command (looked up in PATH) and returns its status and output.
+    /// Runs a command (looked up in PATH) and returns its status and output. Output goes through
+    /// temporary files, not pipes: a command that leaves a daemon behind (the lab starts libvirtd and
+    /// dnsmasq) would keep a pipe open forever, while a file is simply read once the command exits.
     @discardableResult
     public static func run(_ command: [String], input: String? = nil) throws -> Output {
         let p = Process()
@@ -30,26 +32,33 @@ public enum Shell {
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:" + (env["PATH"] ?? "")
         p.environment = env
-        let out = Pipe(), err = Pipe(), inp = Pipe()
+        let dir = FileManager.default.temporaryDirectory
+        let outURL = dir.appendingPathComponent("vnetaudit-shell-\(UUID().uuidString).out")
+        let errURL = dir.appendingPathComponent("vnetaudit-shell-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
         p.standardOutput = out
         p.standardError = err
-        p.standardInput = inp
+        let inp = Pipe()
+        p.standardInput = input == nil ? FileHandle.nullDevice : inp
         try p.run()
-        if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
-        try? inp.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        let errData = ReadBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        try? out.close()
+        try? err.close()
+        if let input {
+            inp.fileHandleForWriting.write(Data(input.utf8))
+            try? inp.fileHandleForWriting.close()
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData.data, as: UTF8.self))
+        let stdout = (try? Data(contentsOf: outURL)) ?? Data()
+        let stderr = (try? Data(contentsOf: errURL)) ?? Data()
+        return Output(status: p.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// Runs a command and throws unless it exits 0; returns stdout.
@@ -67,8 +76,6 @@ public enum Shell {
         (try? run(["sh", "-c", "command -v \(name)"]).status) == 0
     }
 }
-
-private final class ReadBox: @unchecked Sendable { var data = Data() }
 
 /// A network namespace that exists for the lifetime of the value (`ip netns add` / `ip netns del`).
 /// Names are unique per process so parallel tests cannot collide.

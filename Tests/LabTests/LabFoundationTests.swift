@@ -7,7 +7,7 @@ import VNetTestSupport
 /// the truth about every network, the firewall model holds every rule libvirt installed, snapshots
 /// give the same model as live, and reading changes nothing.
 @Suite(.enabled(if: Lab.available, "needs root and libvirtd (scripts/install-deps.sh)"))
-struct LabShowTests {
+struct LabFoundationTests {
     struct Expected: Sendable {
         let name: String
         let mode: ForwardMode
