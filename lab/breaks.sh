@@ -55,14 +55,14 @@ delete_tagged() { # remove every rule carrying the comment vnetaudit-lab:CAUSE (
     for t in filter nat mangle; do
       nft_has_table "$fam" "$t" || continue
       hvx "$tool" -t "$t" -S 2>/dev/null | grep -F -- "$tag" | grep '^-A ' | sed 's/^-A /-D /' |
-        while read -r line; do eval "hvrun $tool -t $t $line"; done
+        while read -r line; do eval "hvrun $tool -t $t $line"; done || true
     done
   done
   hvx nft -a list ruleset 2>/dev/null | awk -v tag="comment \"$tag\"" '
     /^table / {fam=$2; tbl=$3}
     /^\tchain / {ch=$2}
     index($0, tag) && /# handle / {print fam, tbl, ch, $NF}' |
-    while read -r fam t ch h; do hvrun nft delete rule "$fam" "$t" "$ch" handle "$h"; done
+    while read -r fam t ch h; do hvrun nft delete rule "$fam" "$t" "$ch" handle "$h"; done || true
 }
 
 xt_table_empty() { # an iptables-nft table with no rules and only accept policies
@@ -109,6 +109,9 @@ libvirt_reload_full() {
   libvirtd_start
   kill -HUP "$(libvirtd_pid)"
   wait_for 10 "dnsmasq of every network" all_dnsmasq_alive
+  # the iptables backend re-creates its rules one command at a time for a few seconds after start
+  wait_for 20 "libvirt's rules to match the healthy set recorded at up" rules_settled ||
+    echo "  warning: libvirt's rules differ from the set recorded at up" >&2
   attach_all_guests
 }
 
@@ -204,7 +207,7 @@ repair_stale_other_backend() {
       for t in filter nat mangle; do
         nft_has_table "$fam" "$t" || continue
         hvx "$tool" -t "$t" -S 2>/dev/null | grep -E '^-A [A-Z]+ .*-j LIBVIRT_' | sed 's/^-A /-D /' |
-          while read -r line; do eval "hvrun $tool -t $t $line"; done
+          while read -r line; do eval "hvrun $tool -t $t $line"; done || true
         for c in $(hvx "$tool" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^LIBVIRT_/ {print $2}'); do
           hvrun "$tool" -t "$t" -F "$c"
           hvrun "$tool" -t "$t" -X "$c"
@@ -242,12 +245,16 @@ break_port53_taken() {
   kill -HUP "$(libvirtd_pid)"
   sleep 0.5
 }
+dead() { ! alive "$1"; }
 port53_free() { ! hvx ss -Hltn 'sport = :53' | grep -q '192\.168\.122\.1:53'; }
 repair_port53_taken() {
   local p
-  if p=$(cat "$L/pids/port53.pid" 2>/dev/null) && alive "$p"; then say "kill $p   (the other dnsmasq)"; kill "$p"; fi
+  if p=$(cat "$L/pids/port53.pid" 2>/dev/null) && alive "$p"; then
+    say "kill $p   (the other dnsmasq)"
+    kill "$p"
+    wait_for 5 "the other dnsmasq to exit" dead "$p"
+  fi
   rm -f "$L/pids/port53.pid"
-  wait_for 5 "port 53 on 192.168.122.1 to be free" port53_free
   NEED_RELOAD=1
 }
 

@@ -238,6 +238,16 @@ libvirt_reload() {
   libvirtd_start
 }
 
+libvirt_rules() { # libvirt's own rules, sorted, without counters and without rules the lab tagged
+  if [ "$(backend)" = nftables ]; then
+    { hvx nft -s list table ip libvirt_network; hvx nft -s list table ip6 libvirt_network; } 2>/dev/null
+  else
+    { hvx iptables-save; hvx ip6tables-save; } 2>/dev/null | grep -E '^-A .*LIBVIRT_|^-A LIBVIRT_'
+  fi | grep -v "$TAG" | sort
+}
+
+rules_settled() { [ "$(libvirt_rules)" = "$(cat "$L/ref-rules")" ]; }
+
 define_networks() {
   local cmds="" n
   for n in "${NETWORKS[@]}"; do
@@ -327,6 +337,7 @@ cmd_up() {
   define_networks
   attach_all_guests
   start_servers
+  libvirt_rules >"$L/ref-rules"
   UP_OK=1
   trap - EXIT INT TERM
   log "up ($BACKEND backend) in $(elapsed "$t0") s"
