@@ -153,7 +153,7 @@ struct NftJSONDecoderTests {
     }
 
     @Test func replayedNetlinkDumpsDecodeToTheSameModel() throws {
-        for name in ["libvirt-nftables", "inet-firewall"] {
+        for name in ["libvirt-nftables", "inet-firewall", "edge-cases"] {
             let json = try NftFixtures.json(name)
             let netlink = try NftFixtures.netlink(name)
             #expect(NftFixtures.withoutDevices(netlink) == NftFixtures.withoutDevices(json), "\(name)")
@@ -190,6 +190,21 @@ struct NftJSONDecoderTests {
                 }
             }
         }
+    }
+
+    /// nft merges adjacent loads and hides dependency matches; the dump decoder undoes both the same way.
+    @Test func mergedLoadsAndHiddenDependenciesFromTheDump() throws {
+        let rules = try NftFixtures.netlink("edge-cases")[0].chain("c")!.rules
+        #expect(rules[0].elements == [.match(Match(.tcpSport, .eq, .integer(1))), .match(Match(.tcpDport, .eq, .integer(2))),
+                                      .action(.accept)])
+        #expect(rules[11].elements.prefix(2) == [.match(Match(.ipSaddr, .eq, prefix("1.2.3.4"))),
+                                                 .match(Match(.ipDaddr, .eq, prefix("5.6.7.8")))])
+        #expect(rules[14].elements.first == .match(Match(.tcpDport, .eq, .integer(22))))
+        #expect(rules[31].elements.first == .match(Match(.etherSaddr, .eq, .mac("00:11:22:33:44:55"))))
+        #expect(rules[29].elements == [.action(.reject(with: "icmpv6 admin-prohibited"))])
+        #expect(rules[25].elements.first == .match(Match(MatchField("ip.protocol"), .eq, .integer(1))))
+        #expect(rules[2].elements.first == .match(Match(.ctState, .ne, .flags(["established"]))))
+        #expect(rules[7].elements == [.action(.setMark(value: 2, mask: 0xff))])
     }
 
     @Test func ruleTextIsRenderedFromElements() {

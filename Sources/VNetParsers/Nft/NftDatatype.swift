@@ -150,6 +150,9 @@ enum NftDatatype: Equatable, Sendable {
     /// The model value of a number of this type (symbols, flags or a plain integer).
     func value(ofNumber number: UInt64) -> MatchValue {
         if let bits = flagBits { return .flags(NftSymbols.flagNames(number, bits)) }
+        if self == .other(id: 23, name: "classid") {  // tc class ids print as major:minor in hex
+            return .symbol(String(number >> 16 & 0xffff, radix: 16) + ":" + String(number & 0xffff, radix: 16))
+        }
         if keepsSymbolNames, let name = symbols?.name(number) { return .symbol(name) }
         return .integer(number)
     }

@@ -38,6 +38,8 @@ struct NftDelinearizer {
     private var networkDependency: Int?
     private var transport: UInt64?
     private var transportDependency: Int?
+    /// `meta iiftype ether`, which nft adds before link-layer loads outside bridge/netdev tables.
+    private var linkDependency: Int?
     private var lastGreaterOrEqual: (unit: Int, index: Int, low: [UInt8])?
 
     init(family: TableFamily, values: NftNetlinkValues, sets: [String: NftNetlinkSet], compat: NftCompatExpression.Cache) {
@@ -133,6 +135,7 @@ struct NftDelinearizer {
         case .queue(let number):
             emit(.action(.queue(number)))
         case .reject(let type, let code):
+            if type == 0 { consumeNetworkDependency() }  // icmp/icmpv6 replies imply their family
             emit(.action(.reject(with: NftStatementText.reject(type: type, code: code, ipv6: network == "ip6"))))
         case .nat(let isDNAT, let aMin, let aMax, let pMin, let pMax, let flags):
             nat(isDNAT ? "dnat" : "snat", addressMin: aMin, addressMax: aMax, portMin: pMin, portMax: pMax, flags: flags)
@@ -187,6 +190,10 @@ struct NftDelinearizer {
                     loaded.parts = fields.map { ($0.offset - offset, $0.selector) }
                 }
                 if b == .network { consumeNetworkDependency() }
+                if b == .link, let idx = linkDependency {
+                    elements[idx] = nil
+                    linkDependency = nil
+                }
                 if b == .transport, let idx = transportDependency {
                     elements[idx] = nil
                     transportDependency = nil
@@ -218,9 +225,15 @@ struct NftDelinearizer {
             guard let name = n == 0x0800 ? "ip" : n == 0x86dd ? "ip6" : n == 0x0806 ? "arp" : nil else { return }
             network = name
             networkDependency = index
-        case "meta.l4proto", "ip.protocol", "ip6.nexthdr":
+        case "meta.l4proto":
             transport = n
             transportDependency = index
+        case "ip.protocol", "ip6.nexthdr":
+            // Names later transport loads; only ip/ip6 tables use it as the implicit dependency.
+            transport = n
+            if family == .ip || family == .ip6 { transportDependency = index }
+        case "meta.iiftype":
+            if n == 1 { linkDependency = index }
         default:
             return
         }

@@ -152,7 +152,7 @@ struct NftHeaderField: Sendable {
 enum NftMetaKey {
     static let keys: [(number: UInt32, name: String, type: NftDatatype, length: Int)] = [
         (0, "length", .integer(bigEndian: false), 4), (1, "protocol", .etherType, 2),
-        (2, "priority", .integer(bigEndian: false), 4), (3, "mark", .mark, 4),
+        (2, "priority", .other(id: 23, name: "classid"), 4), (3, "mark", .mark, 4),
         (4, "iif", .interfaceIndex, 4), (5, "oif", .interfaceIndex, 4),
         (6, "iifname", .interfaceName, 16), (7, "oifname", .interfaceName, 16),
         (8, "iiftype", .integer(bigEndian: false), 2), (9, "oiftype", .integer(bigEndian: false), 2),
