@@ -12,10 +12,9 @@ public enum NftJSONDecoder {
             let kind: NftDecodingError.Kind = NftJSONCompleteness.isCutOff(data) ? .truncated : .malformed
             throw NftDecodingError(kind, file: file, location: "(document)", message: "not valid JSON: \(error.localizedDescription)")
         }
-        let items = try NftJSONNode(value: root, path: "", file: file).required("nftables")
+        let items = try NftJSONNode(value: root, location: .root, file: file).required("nftables")
         var builder = NftRulesetBuilder()
-        for (index, item) in try items.array().enumerated() {
-            let node = NftJSONNode(value: item.value, path: "nftables[\(index)]", file: file)
+        for node in try items.array() {
             let (kind, body) = try node.singleMember()
             switch kind {
             case "table": try table(body, into: &builder)

@@ -1,11 +1,39 @@
 import Foundation
 
+/// Where an element sits in the document: a chain of steps, spelled out only for an error message
+/// (building the text for every element of a 100,000-rule file would cost more than decoding it).
+final class NftJSONPath: CustomStringConvertible, Sendable {
+    private enum Step: Sendable { case member(String), element(Int) }
+    private let parent: NftJSONPath?
+    private let step: Step?
+
+    static let root = NftJSONPath(parent: nil, step: nil)
+    private init(parent: NftJSONPath?, step: Step?) {
+        self.parent = parent
+        self.step = step
+    }
+
+    func member(_ key: String) -> NftJSONPath { NftJSONPath(parent: self, step: .member(key)) }
+    func element(_ index: Int) -> NftJSONPath { NftJSONPath(parent: self, step: .element(index)) }
+
+    var description: String {
+        let head = parent?.description ?? ""
+        switch step {
+        case nil: return head
+        case .member(let key): return head.isEmpty ? key : "\(head).\(key)"
+        case .element(let index): return "\(head)[\(index)]"
+        }
+    }
+}
+
 /// One element of a parsed `nft -j` document with its path (`nftables[3].rule.expr[1]`), so every
 /// type check can say where in which file the input was wrong.
 struct NftJSONNode {
     let value: Any
-    let path: String
+    let location: NftJSONPath
     let file: String
+
+    var path: String { location.description }
 
     func error(_ message: String) -> NftDecodingError {
         NftDecodingError(.malformed, file: file, location: path, message: message)
@@ -20,18 +48,18 @@ struct NftJSONNode {
 
     func array() throws -> [NftJSONNode] {
         guard let a = value as? [Any] else { throw error("expected an array, found \(kindName)") }
-        return a.enumerated().map { NftJSONNode(value: $1, path: "\(path)[\($0)]", file: file) }
+        return a.enumerated().map { NftJSONNode(value: $1, location: location.element($0), file: file) }
     }
 
     /// A member of this object, nil when absent or null.
     func optional(_ key: String) throws -> NftJSONNode? {
         guard let v = try object()[key], !(v is NSNull) else { return nil }
-        return NftJSONNode(value: v, path: "\(path).\(key)", file: file)
+        return NftJSONNode(value: v, location: location.member(key), file: file)
     }
 
     func required(_ key: String) throws -> NftJSONNode {
         guard let v = try object()[key] else { throw error("missing \"\(key)\"") }
-        return NftJSONNode(value: v, path: "\(path).\(key)", file: file)
+        return NftJSONNode(value: v, location: location.member(key), file: file)
     }
 
     /// The single member of a `{"name": body}` statement or expression.
@@ -40,7 +68,7 @@ struct NftJSONNode {
         guard o.count == 1, let (key, v) = o.first else {
             throw error("expected an object with one member, found \(o.count)")
         }
-        return (key, NftJSONNode(value: v, path: "\(path).\(key)", file: file))
+        return (key, NftJSONNode(value: v, location: location.member(key), file: file))
     }
 
     func string() throws -> String {
