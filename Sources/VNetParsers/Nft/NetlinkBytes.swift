@@ -17,8 +17,6 @@ struct NetlinkBytes {
         let message: String
     }
 
-    var all: Span { Span(start: 0, end: raw.count) }
-
     func malformed(_ at: Int, _ message: String) -> Failure { Failure(kind: .malformed, offset: at, message: message) }
 
     func bytes(_ s: Span) -> [UInt8] { Array(UnsafeRawBufferPointer(rebasing: raw[s.start..<s.end])) }
@@ -104,13 +102,14 @@ struct NetlinkBytes {
         return dump(span, depth: depth)
     }
 
-    func hex(_ s: Span) -> String {
+    func hex(_ s: Span) -> String { Self.hex(UnsafeRawBufferPointer(rebasing: raw[s.start..<s.end])) }
+
+    /// Lowercase hex of bytes (evidence text for blobs and attributes nobody decodes).
+    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out = ""
-        out.reserveCapacity(s.count * 2)
-        for i in s.start..<s.end {
-            let b = raw[i]
-            out.append(Self.digits[Int(b >> 4)])
-            out.append(Self.digits[Int(b & 15)])
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
         }
         return out
     }

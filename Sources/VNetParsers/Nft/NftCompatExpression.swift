@@ -28,7 +28,7 @@ enum NftCompatExpression {
     static func decode(kind: String, name: String, revision: UInt32, info: [UInt8], family: TableFamily,
                        transport: UInt64?) -> (elements: [RuleElement], comment: String?) {
         var unknown: RuleElement {
-            .unknown(UnknownElement(kind: kind, name: name, text: "rev \(revision) info 0x" + NftDelinearizer.hex(info),
+            .unknown(UnknownElement(kind: kind, name: name, text: "rev \(revision) info 0x" + NetlinkBytes.hex(info),
                                     mayAffectVerdict: true))
         }
         guard let addressFamily: AddressFamily = family == .ip ? .ipv4 : family == .ip6 ? .ipv6 : nil,

@@ -126,8 +126,7 @@ struct NftDelinearizer {
             lookup(sreg, setName: set, dreg: dreg, inverted: inverted)
         case .counter(let packets, let bytes):
             emit(.action(.counter))
-            let old = counters ?? Counters(packets: 0, bytes: 0)
-            counters = Counters(packets: old.packets &+ packets, bytes: old.bytes &+ bytes)
+            counters = NftRuleParts.sum(counters, packets: packets, bytes: bytes)
         case .log(let prefix):
             emit(.action(.log(prefix: prefix)))
         case .limit(let text):
@@ -245,7 +244,7 @@ struct NftDelinearizer {
 
     private mutating func compare(_ sreg: UInt32, op code: UInt32, data: [UInt8]) {
         guard let op = Self.cmpOps[code], let u = Self.unit(sreg), case .loaded(let l)? = registers[u] else {
-            return unknown("cmp", "cmp op \(code) register \(sreg) 0x" + Self.hex(data))
+            return unknown("cmp", "cmp op \(code) register \(sreg) 0x" + NetlinkBytes.hex(data))
         }
         if let parts = l.parts, op == .eq, l.mask == nil, data.count == l.length {
             for (offset, sel) in parts {
@@ -260,13 +259,13 @@ struct NftDelinearizer {
             return
         }
         guard let sel = l.selector, let value = compareValue(l, sel, op: op, data: data) else {
-            return unknown(l.name, "\(l.text) cmp op \(code) 0x" + Self.hex(data))
+            return unknown(l.name, "\(l.text) cmp op \(code) 0x" + NetlinkBytes.hex(data))
         }
         var (finalOp, finalValue) = value
         // `tcp dport 1000-2000` is linearized as `>= 1000` then `<= 2000` on the same register.
         if op == .le, let ge = lastGreaterOrEqual, ge.unit == u, l.mask == nil {
             elements[ge.index] = nil
-            let lowValue = values.value(ge.low[...], type: sel.type, fieldLength: sel.length)
+            let lowValue = values.value(ge.low[...], type: sel.type)
             if case .prefix(let lo) = lowValue, case .prefix(let hi) = finalValue {
                 finalValue = .addressRange(low: lo.network, high: hi.network)
             } else {
@@ -292,7 +291,7 @@ struct NftDelinearizer {
                 full = Array(full.prefix(sel.length))
                 guard let bits = NftNetlinkSet.prefixLength([UInt8](repeating: 0, count: full.count)[...],
                                                             full.map { ~$0 }[...]) else { return nil }
-                return (op, values.value(data[...], type: sel.type, fieldLength: sel.length, prefixBits: bits))
+                return (op, values.value(data[...], type: sel.type, prefixBits: bits))
             }
             let big = NftNetlinkValues.isBigEndian(sel.type)
             let m = NftNetlinkValues.number(mask[...], bigEndian: big), v = NftNetlinkValues.number(data[...], bigEndian: big)
@@ -304,9 +303,9 @@ struct NftDelinearizer {
             return (op, .maskedInteger(value: v, mask: m))
         }
         if sel.type.addressFamily != nil, l.length < sel.length {
-            return (op, values.value(data[...], type: sel.type, fieldLength: sel.length, prefixBits: l.length * 8))
+            return (op, values.value(data[...], type: sel.type, prefixBits: l.length * 8))
         }
-        let value = values.value(data[...], type: sel.type, fieldLength: sel.length)
+        let value = values.value(data[...], type: sel.type)
         if sel.type == .tcpFlags, case .flags(let set) = value {
             return (op, .flagsMasked(mask: NftSymbols.tcpFlagBits.pairs.map(\.0).sorted(), set: set))
         }
@@ -315,7 +314,7 @@ struct NftDelinearizer {
 
     private mutating func range(_ sreg: UInt32, inverted: Bool, from: [UInt8], to: [UInt8]) {
         guard let u = Self.unit(sreg), case .loaded(let l)? = registers[u], let sel = l.selector, l.mask == nil else {
-            return unknown("range", "range register \(sreg) 0x\(Self.hex(from))-0x\(Self.hex(to))")
+            return unknown("range", "range register \(sreg) 0x\(NetlinkBytes.hex(from))-0x\(NetlinkBytes.hex(to))")
         }
         let value = NftNetlinkSet.range(from[...], to[...], type: sel.type, values: values)
         emit(.match(Match(sel.field, inverted ? .ne : .eq, value)))
@@ -397,7 +396,7 @@ struct NftDelinearizer {
         switch source {
         case .immediate(let bytes):
             if isMark { return mark(NftNetlinkValues.number(bytes[...], bigEndian: false), nil) }
-            let v = values.value(bytes[...], type: key.type, fieldLength: key.length)
+            let v = values.value(bytes[...], type: key.type)
             emit(.action(.statement(name: "\(NftRuleText.fieldText(key.field)) set", detail: NftRuleText.value(v))))
         case .loaded(let l):
             if isMark, let m = l.mask, let x = l.xor, l.selector?.field == key.field {
@@ -411,9 +410,5 @@ struct NftDelinearizer {
         case .mapped(let name):
             unknown(isCt ? "ct" : "meta", "\(fallback) set from map \(name)")
         }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

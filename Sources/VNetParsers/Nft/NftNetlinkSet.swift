@@ -75,13 +75,13 @@ struct NftNetlinkSet {
     /// One value, or the range [low, high] (a prefix when it is one, for addresses).
     static func range(_ low: ArraySlice<UInt8>, _ high: ArraySlice<UInt8>, type: NftDatatype,
                       values: NftNetlinkValues) -> MatchValue {
-        let single = values.value(low, type: type, fieldLength: low.count)
+        let single = values.value(low, type: type)
         guard !low.elementsEqual(high) else { return single }
         if type.addressFamily != nil {
             if let bits = prefixLength(low, high) {
-                return values.value(low, type: type, fieldLength: low.count, prefixBits: bits)
+                return values.value(low, type: type, prefixBits: bits)
             }
-            if case .prefix(let lo) = single, case .prefix(let hi) = values.value(high, type: type, fieldLength: high.count) {
+            if case .prefix(let lo) = single, case .prefix(let hi) = values.value(high, type: type) {
                 return .addressRange(low: lo.network, high: hi.network)
             }
         }

@@ -26,7 +26,7 @@ struct NftNetlinkValues {
     }
 
     /// A whole value of `type` (addresses as full-length or `bits`-long prefixes).
-    func value(_ bytes: ArraySlice<UInt8>, type: NftDatatype, fieldLength: Int, prefixBits: Int? = nil) -> MatchValue {
+    func value(_ bytes: ArraySlice<UInt8>, type: NftDatatype, prefixBits: Int? = nil) -> MatchValue {
         if let family = type.addressFamily {
             let width = family == .ipv4 ? 4 : 16
             var full = Array(bytes.prefix(width))

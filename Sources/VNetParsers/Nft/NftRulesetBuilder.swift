@@ -61,8 +61,12 @@ struct NftRuleParts {
 
     mutating func addCounter(packets: UInt64, bytes: UInt64) {
         elements.append(.action(.counter))
-        let old = counters ?? Counters(packets: 0, bytes: 0)
-        counters = Counters(packets: old.packets &+ packets, bytes: old.bytes &+ bytes)
+        counters = Self.sum(counters, packets: packets, bytes: bytes)
+    }
+
+    /// Several counter statements in one rule add up (wrapping, as the kernel's do).
+    static func sum(_ old: Counters?, packets: UInt64, bytes: UInt64) -> Counters {
+        Counters(packets: (old?.packets ?? 0) &+ packets, bytes: (old?.bytes ?? 0) &+ bytes)
     }
 
     func rule(position: Int, handle: UInt64?, comment: String?) -> FirewallRule {

@@ -91,15 +91,4 @@ enum NftSymbols {
         if rest != 0 { names.append("0x" + String(rest, radix: 16)) }
         return names.sorted()
     }
-
-    /// The bit value of flag names; nil if one is unknown.
-    static func flagBits(_ names: [String], _ table: Table) -> UInt64? {
-        var value: UInt64 = 0
-        for name in names {
-            if let bit = table.number(name) { value |= bit }
-            else if name.hasPrefix("0x"), let bit = UInt64(name.dropFirst(2), radix: 16) { value |= bit }
-            else { return nil }
-        }
-        return value
-    }
 }
