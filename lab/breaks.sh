@@ -245,7 +245,6 @@ break_port53_taken() {
   kill -HUP "$(libvirtd_pid)"
   sleep 0.5
 }
-dead() { ! alive "$1"; }
 port53_free() { ! hvx ss -Hltn 'sport = :53' | grep -q '192\.168\.122\.1:53'; }
 repair_port53_taken() {
   local p

@@ -20,6 +20,7 @@ usage: lab.sh COMMAND [--name NAME] [options]
                        build a whole lab (default backend nftables, default name vna); prints the time
   down [--name NAME]   remove everything of the lab (idempotent, also after a failed up)
   status [--name NAME] namespaces, processes, libvirt networks, active breaks
+  pids [--name NAME]   the pids of every process of the lab
   selftest [--name NAME]
                        check the healthy behaviours with real traffic; exit 1 naming what failed
   exec [--name NAME] -- CMD...
@@ -293,7 +294,7 @@ attach_all_guests() {
 }
 
 start_server() { # start_server PIDNAME NETNS
-  ip netns exec "$2" setsid "$PY" "$PROBE" serve "$PORT" </dev/null >"$L/logs/$1.log" 2>&1 &
+  ip netns exec "$2" setsid "$PY" "$PROBE" serve "$PORT" --lab "$NAME" </dev/null >"$L/logs/$1.log" 2>&1 &
   echo $! >"$L/pids/$1.pid"
 }
 
@@ -307,6 +308,10 @@ start_servers() {
   for g in $(guest_names); do wait_for 10 "server in guest $g" listening "$(gns "$g")"; done
 }
 
+fail_point() { # test hook: VNETAUDIT_LAB_FAIL_AT=POINT makes up fail there (to test its cleanup)
+  [ "${VNETAUDIT_LAB_FAIL_AT:-}" != "$1" ] || die "failing on purpose at '$1' (VNETAUDIT_LAB_FAIL_AT)"
+}
+
 cmd_up() {
   [ "$(id -u)" = 0 ] || die "must run as root"
   case "$BACKEND" in nftables|iptables) ;; *) die "backend must be nftables or iptables" ;; esac
@@ -316,10 +321,12 @@ cmd_up() {
   [ -n "$(lab_netns)" ] && die "namespaces of lab '$NAME' exist; run: lab.sh down --name $NAME"
   local t0; UP_OK=0
   t0=$(now)
+  mkdir -p "$LAB_ROOT"
+  mkdir "$L" 2>/dev/null || die "lab '$NAME' is being created by another command"
+  # from here on the lab is ours: any failure or interruption removes what was built
   trap 'rc=$?; if [ "$UP_OK" != 1 ]; then echo "lab: up failed (rc $rc), removing the half-built lab" >&2; do_down >&2 || true; fi' EXIT
   trap 'exit 130' INT TERM
-
-  mkdir -p "$L"
+  echo $$ >"$L/up.pid"
   mount --bind "$L" "$L"
   mount --make-private "$L"
   echo "$BACKEND" >"$L/backend"
@@ -331,13 +338,19 @@ cmd_up() {
   for g in $(guest_names); do make_netns "$(gns "$g")"; done
   hv_sysctls_healthy
   build_links
-
+  fail_point links
   make_mount_ns
+  fail_point mountns
   libvirtd_start
+  fail_point libvirtd
   define_networks
+  fail_point networks
   attach_all_guests
+  fail_point guests
   start_servers
+  fail_point servers
   libvirt_rules >"$L/ref-rules"
+  rm -f "$L/up.pid"
   UP_OK=1
   trap - EXIT INT TERM
   log "up ($BACKEND backend) in $(elapsed "$t0") s"
@@ -346,23 +359,45 @@ cmd_up() {
 # ------------------------------------------------------------------------------------------- down
 ns_inode() { stat -L -c %i "$1" 2>/dev/null; }
 
-lab_pids() { # processes whose net or mount namespace belongs to the lab
-  local inodes=() f p link
-  for f in $(lab_netns); do inodes+=("net:[$(ns_inode "/run/netns/$f")]"); done
-  if [ -e "$L/mnt" ] && grep -q " $L/mnt " /proc/self/mountinfo; then
-    inodes+=("mnt:[$(ns_inode "$L/mnt")]")
-  fi
-  [ ${#inodes[@]} -gt 0 ] || return 0
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    [ "$p" = $$ ] && continue
-    for f in net mnt; do
-      link=$(readlink "/proc/$p/ns/$f" 2>/dev/null) || continue
-      for i in "${inodes[@]}"; do
-        if [ "$link" = "$i" ]; then echo "$p"; continue 3; fi
-      done
-    done
-  done
+lab_pids() {
+  # Processes of the lab: those in its network namespaces or its mount namespace, plus (for leftovers
+  # of an interrupted up/down whose namespaces are already gone) libvirtd started with the lab's PATH
+  # and everything in that libvirtd's mount namespace, and the probe servers tagged --lab NAME.
+  local want=() f
+  for f in $(lab_netns); do want+=("net:[$(ns_inode "/run/netns/$f")]"); done
+  if [ -e "$L/mnt" ] && grep -q " $L/mnt " /proc/self/mountinfo; then want+=("mnt:[$(ns_inode "$L/mnt")]"); fi
+  "$PY" - "$L" "$NAME" "$$" "${want[@]}" <<'PYEOF'
+import os, sys
+lab, name, me = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
+want = set(sys.argv[4:])
+pids = [p for p in os.listdir("/proc") if p.isdigit() and p not in (me, str(os.getpid()))]
+def ns(p, kind):
+    try:
+        return os.readlink(f"/proc/{p}/ns/{kind}")
+    except OSError:
+        return None
+def read(p, what):
+    try:
+        with open(f"/proc/{p}/{what}", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+marker = f"PATH={lab}/bin:".encode()
+for p in pids:
+    if read(p, "comm").strip() == b"libvirtd" and any(e.startswith(marker) for e in read(p, "environ").split(b"\0")):
+        m = ns(p, "mnt")
+        if m:
+            want.add(m)
+for p in pids:
+    if ns(p, "net") in want or ns(p, "mnt") in want:
+        print(p)
+        continue
+    argv = read(p, "cmdline").split(b"\0")
+    if any(a.endswith(b"probe.py") for a in argv) and b"--lab" in argv:
+        i = argv.index(b"--lab")
+        if i + 1 < len(argv) and argv[i + 1] == name:
+            print(p)
+PYEOF
 }
 
 alive() { # a pid that is still a live (non-zombie) process
@@ -405,10 +440,18 @@ do_down() {
   return $bad
 }
 
+dead() { ! alive "$1"; }
+
 cmd_down() {
   [ "$(id -u)" = 0 ] || die "must run as root"
-  local t0
+  local t0 p
   t0=$(now)
+  # an 'up' of this lab still running (e.g. a test harness timed out): stop it first, its trap cleans up
+  if p=$(cat "$L/up.pid" 2>/dev/null) && [ "$p" != $$ ] && alive "$p" && grep -q lab.sh "/proc/$p/cmdline"; then
+    echo "lab: an 'up' of lab $NAME is running (pid $p); stopping it first" >&2
+    kill "$p" 2>/dev/null || true
+    wait_for 30 "the running up to stop" dead "$p" || kill -9 "$p" 2>/dev/null || true
+  fi
   do_down
   log "down in $(elapsed "$t0") s"
 }
@@ -582,6 +625,8 @@ main() {
       [ ${#pos[@]} -eq 1 ] || die "usage: lab.sh repair CAUSE|all [--name NAME]"
       require_lab
       do_repair "${pos[0]}" ;;
+    pids) # every process of the lab (also leftovers of an interrupted up or down)
+      lab_pids ;;
     proof) # internal (test-breaks.sh): exit 0 when the broken state of CAUSE is observable
       [ ${#pos[@]} -eq 1 ] || die "usage: lab.sh proof CAUSE [--name NAME]"
       require_lab

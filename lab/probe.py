@@ -303,6 +303,7 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
     s.add_argument("port", type=int)
+    s.add_argument("--lab", help="name of the lab (only marks the process for lab.sh down)")
     s = sub.add_parser("tcp")
     s.add_argument("host")
     s.add_argument("port", type=int)
