@@ -88,7 +88,7 @@ final class ScratchDirectory {
         let (scratch, dir) = try written()
         _ = scratch
         let full = try Data(contentsOf: dir.appendingPathComponent("host.json"))
-        let lengths = Array(stride(from: 0, to: full.count, by: max(1, full.count / 60))) + [full.count - 1]
+        let lengths = Array(stride(from: 0, to: full.count, by: max(1, full.count / 40))) + [full.count - 1]
         for length in lengths {
             try full.prefix(length).write(to: dir.appendingPathComponent("host.json"))
             expectError(.sizeMismatch, file: "host.json", in: dir)
