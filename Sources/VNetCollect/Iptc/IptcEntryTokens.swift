@@ -16,10 +16,10 @@ enum IptcEntryTokens {
     /// Size of `xt_entry_match` / `xt_entry_target` headers: u16 size, char name[29], u8 revision.
     private static let extensionHeaderSize = 32
 
-    /// The rule's tokens after `-A CHAIN`, and its counters.
-    static func tokens(of entry: UnsafeRawPointer, handle: IptcHandle, family: AddressFamily) -> (tokens: [String], counters: Counters) {
-        var tokens: [String] = []
-        tokens.reserveCapacity(16)
+    /// The rule's tokens, `-A CHAIN` first, and its counters.
+    static func tokens(of entry: UnsafeRawPointer, chain: String, handle: IptcHandle, family: AddressFamily) -> (tokens: [String], counters: Counters) {
+        var tokens: [String] = ["-A", chain]
+        tokens.reserveCapacity(24)
         let layout: (headerSize: Int, targetOffset: Int, nextOffset: Int, isGoto: Bool, counters: Counters)
         switch family {
         case .ipv4:

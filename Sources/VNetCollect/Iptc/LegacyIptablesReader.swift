@@ -63,10 +63,16 @@ public enum LegacyIptablesReader {
         for (index, name) in chainNames.enumerated() {
             var rules: [FirewallRule] = []
             handle.forEachRule(of: name) { entry in
-                let (options, counters) = IptcEntryTokens.tokens(of: entry, handle: handle, family: family)
-                let rule = IptablesSaveParser.rule(tokens: ["-A", name] + options, family: family, position: rules.count + 1,
+                let (tokens, counters) = IptcEntryTokens.tokens(of: entry, chain: name, handle: handle, family: family)
+                let rule = IptablesSaveParser.rule(tokens: tokens, family: family, position: rules.count + 1,
                                                    counters: counters, chains: chainSet)
-                ruleLines += "[\(counters.packets):\(counters.bytes)] \(rule.text)\n"
+                ruleLines += "["
+                ruleLines += String(counters.packets)
+                ruleLines += ":"
+                ruleLines += String(counters.bytes)
+                ruleLines += "] "
+                ruleLines += rule.text
+                ruleLines += "\n"
                 rules.append(rule)
             }
             chains[index].rules = rules

@@ -7,21 +7,20 @@ extension IptablesElementMapper {
     /// depend on state no rule set shows.
     private static let undecidableMatches: Set<String> = ["limit", "set"]
 
-    mutating func matchElements(_ section: IptablesSection, proto: UInt8?) -> [RuleElement] {
+    mutating func appendMatchElements(_ section: IptablesSection, proto: UInt8?, to elements: inout [RuleElement]) {
         let name = section.name
-        guard IptablesOptionGrammar.matchOptions[name] != nil, !Self.undecidableMatches.contains(name),
+        guard let grammar = IptablesOptionGrammar.matchOptions[name], !Self.undecidableMatches.contains(name),
               !section.options.contains(where: { $0.name == XtablesExtensionDecoder.undecodedOption }) else {
-            return [unknown(section: section, kind: "match", mayAffectVerdict: true)]
+            elements.append(unknown(section: section, kind: "match", mayAffectVerdict: true))
+            return
         }
-        var elements: [RuleElement] = []
         for option in section.options {
-            guard IptablesOptionGrammar.matchOptions[name]?[option.name] != nil else {
+            guard grammar[option.name] != nil else {
                 elements.append(unknown(option, owner: name))
                 continue
             }
             elements += matchElements(option, in: name, proto: proto)
         }
-        return elements
     }
 
     private mutating func matchElements(_ option: IptablesOption, in match: String, proto: UInt8?) -> [RuleElement] {
@@ -116,7 +115,7 @@ extension IptablesElementMapper {
             }
             return [.match(Match(.etherSaddr, op, .mac(mac)))]
         case ("iprange", "--src-range"), ("iprange", "--dst-range"):
-            guard let (low, high) = IptablesValueSyntax.addressRange(option.value, family: family) else {
+            guard let (low, high) = IptablesValueSyntax.addressRange(option.value[...], family: family) else {
                 return [invalid(option, owner: match, "bad address range '\(option.value)'")]
             }
             let source = option.name == "--src-range"

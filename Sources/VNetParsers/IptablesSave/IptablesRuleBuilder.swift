@@ -31,21 +31,24 @@ enum IptablesRuleBuilder {
         let parts = IptablesRuleSplitter.split(tokens, family: family)
         var mapper = IptablesElementMapper(tokens: tokens, family: family)
         var elements: [RuleElement] = []
-        elements.reserveCapacity(parts.header.count + parts.matches.count + 1)
+        elements.reserveCapacity(parts.header.count + parts.matches.count * 2 + 1)
         var proto: UInt8?
         for (kind, option) in parts.header {
             if let element = mapper.headerElement(kind, option) { elements.append(element) }
             if kind == .proto, !option.negated { proto = XtablesNames.protocolNumber(option.value) }
         }
         for section in parts.matches {
-            elements += mapper.matchElements(section, proto: proto)
+            mapper.appendMatchElements(section, proto: proto, to: &elements)
         }
         if let target = parts.target {
             elements.append(mapper.targetElement(target, isGoto: parts.isGoto, chains: chains))
         }
-        var problems = parts.problems + mapper.problems
-        if parts.chain == nil { problems.append(IptablesRuleProblem(tokenIndex: 0, message: "rule without -A CHAIN")) }
-        problems.sort { $0.tokenIndex < $1.tokenIndex }
+        var problems = parts.problems
+        if !mapper.problems.isEmpty {
+            problems += mapper.problems
+            problems.sort { $0.tokenIndex < $1.tokenIndex }
+        }
+        if parts.chain == nil { problems.insert(IptablesRuleProblem(tokenIndex: 0, message: "rule without -A CHAIN"), at: 0) }
         let text: String
         if parts.counterTokens.isEmpty {
             text = IptablesSaveLine.render(tokens)

@@ -135,12 +135,12 @@ enum IptablesRuleSplitter {
         return parts
     }
 
-    /// `-x` or `--xyz`; a lone `-` or a negative number is a value.
+    /// `-x` or `--xyz` (and the family flags `-4`/`-6`); a lone `-` or a negative number is a value.
     private static func isOptionName(_ token: String) -> Bool {
         let utf8 = token.utf8
         guard utf8.count >= 2, utf8.first == 0x2d else { return false }
         let second = utf8[utf8.index(after: utf8.startIndex)]
-        return !(second >= 0x30 && second <= 0x39)
+        return !(second >= 0x30 && second <= 0x39) || token == "-4" || token == "-6"
     }
 
     /// The values after the option at `index`: exactly `arity`, or for an unknown option (arity -1)

@@ -3,45 +3,49 @@
 enum IptablesSaveLine {
     /// Options whose value iptables prints with xtables_save_string (quoted unless it is made only
     /// of letters, digits, `_` and `-`).
-    static let stringOptions: Set<String> = ["--comment", "--log-prefix", "--nflog-prefix"]
+    static func isStringOption(_ option: String) -> Bool {
+        option == "--comment" || option == "--log-prefix" || option == "--nflog-prefix"
+    }
 
     static func render(_ tokens: some Collection<String>) -> String {
-        var out = ""
-        out.reserveCapacity(tokens.count * 8)
+        var out: [UInt8] = []
+        out.reserveCapacity(tokens.count * 12)
         var previous: String?
-        for token in tokens {
-            if previous != nil { out.append(" ") }
-            if let previous, stringOptions.contains(previous) {
-                appendSaveString(token, to: &out)
-            } else if needsQuotes(token) {
-                appendQuoted(token, to: &out)
-            } else {
-                out.append(token)
+        for var token in tokens {
+            if previous != nil { out.append(0x20) }
+            token.withUTF8 { bytes in
+                if let previous, isStringOption(previous) {
+                    appendSaveString(bytes, to: &out)
+                } else if needsQuotes(bytes) {
+                    appendQuoted(bytes, to: &out)
+                } else {
+                    out.append(contentsOf: bytes)
+                }
             }
             previous = token
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Any other token needs quotes only when the tokenizer would split or strip it.
-    private static func needsQuotes(_ token: String) -> Bool {
-        token.isEmpty || token.utf8.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x22 }
+    private static func needsQuotes(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+        token.isEmpty || token.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x22 }
     }
 
-    private static func appendSaveString(_ value: String, to out: inout String) {
-        let plain = !value.isEmpty && value.utf8.allSatisfy { b in
+    private static func appendSaveString(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let plain = !value.isEmpty && value.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == 0x5f || b == 0x2d
         }
-        if plain { out.append(value) } else { appendQuoted(value, to: &out) }
+        if plain { out.append(contentsOf: value) } else { appendQuoted(value, to: &out) }
     }
 
     /// `"..."` with `"`, `\` and `'` escaped by a backslash, as xtables_save_string does.
-    private static func appendQuoted(_ value: String, to out: inout String) {
-        out.append("\"")
-        for scalar in value.unicodeScalars {
-            if scalar == "\"" || scalar == "\\" || scalar == "'" { out.append("\\") }
-            out.unicodeScalars.append(scalar)
+    private static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(0x22)
+        for byte in value {
+            if byte == 0x22 || byte == 0x5c || byte == 0x27 { out.append(0x5c) }
+            out.append(byte)
         }
-        out.append("\"")
+        out.append(0x22)
     }
 }

@@ -137,7 +137,8 @@ struct IptablesSaveFileReader {
         open = table
     }
 
-    /// `[packets:bytes] -A CHAIN options...` (counters optional, or as `-c packets bytes`).
+    /// `[packets:bytes] -A CHAIN options...`; counters are optional and may also come as
+    /// `-c PACKETS BYTES` before `-A` or among the options.
     private mutating func addRule(_ content: ArraySlice<UInt8>, column: Int) throws(IptablesSaveError) {
         guard open != nil else { throw fail("rule outside a table: no '*table' line before it", column: column) }
         var tokens = try tokenize(content, firstColumn: column)
@@ -148,6 +149,12 @@ struct IptablesSaveFileReader {
             }
             counters = parsed
             tokens.removeFirst()
+        } else if let first = tokens.first, first.text == "-c" || first.text == "--set-counters" {
+            guard tokens.count >= 3, let packets = UInt64(tokens[1].text), let bytes = UInt64(tokens[2].text) else {
+                throw fail("bad counters after \(first.text) (expected PACKETS BYTES)", column: first.column)
+            }
+            counters = Counters(packets: packets, bytes: bytes)
+            tokens.removeFirst(3)
         }
         guard let command = tokens.first else { throw fail("counters without a rule", column: column) }
         guard command.text == "-A" || command.text == "--append" else {

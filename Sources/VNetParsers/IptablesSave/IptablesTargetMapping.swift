@@ -22,8 +22,9 @@ extension IptablesElementMapper {
             return unknown(section: target, kind: "target",
                            mayAffectVerdict: !IptablesOptionGrammar.nonTerminalTargets.contains(name))
         }
-        let options = Dictionary(target.options.map { ($0.name, $0) }) { first, _ in first }
-        let flags = ["--random", "--random-fully", "--persistent"].filter { options[$0] != nil }.map { String($0.dropFirst(2)) }
+        let options = TargetOptions(all: target.options)
+        var flags: [String] = []
+        for flag in ["random", "random-fully", "persistent"] where options["--" + flag] != nil { flags.append(flag) }
         switch name {
         case "REJECT":
             guard let option = options["--reject-with"] else { return .action(.reject(with: XtablesNames.defaultRejectWith(family))) }
@@ -93,6 +94,12 @@ extension IptablesElementMapper {
         default: return unknown(option, owner: target.name, kind: "target", mayAffectVerdict: false)
         }
         return .action(ct ? .setCtMark(value: xmark.0, mask: xmark.1) : .setMark(value: xmark.0, mask: xmark.1))
+    }
+
+    /// A target's few options, looked up by name (first one wins).
+    private struct TargetOptions {
+        let all: [IptablesOption]
+        subscript(name: String) -> IptablesOption? { all.first { $0.name == name } }
     }
 
     /// The options after `-j NAME`, as written.

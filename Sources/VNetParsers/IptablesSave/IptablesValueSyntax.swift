@@ -48,6 +48,31 @@ enum IptablesValueSyntax {
         return (value, mask)
     }
 
+    /// An address of the family: dotted quads parsed byte by byte (rules are full of them), IPv6
+    /// through IPAddress.
+    static func address(_ text: Substring, family: AddressFamily) -> IPAddress? {
+        guard family == .ipv4 else {
+            guard let address = IPAddress(text), address.family == .ipv6 else { return nil }
+            return address
+        }
+        var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | octet
+                octet = 0; digits = 0; dots += 1
+            } else if byte >= 0x30 && byte <= 0x39, digits < 3 {
+                octet = octet * 10 + UInt32(byte - 0x30)
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard dots == 3, digits > 0 else { return nil }
+        return IPAddress(ipv4: value << 8 | octet)
+    }
+
     enum AddressSpec {
         case prefix(IPPrefix)
         /// A dotted mask with holes: valid for iptables, not a prefix.
@@ -56,15 +81,16 @@ enum IptablesValueSyntax {
 
     /// `addr`, `addr/len` or `addr/mask` of the given family; nil when malformed.
     static func addressSpec(_ text: Substring, family: AddressFamily) -> AddressSpec? {
-        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = IPAddress(parts[0]), address.family == family else { return nil }
-        guard parts.count == 2 else { return .prefix(IPPrefix(address, length: address.bitWidth)) }
-        let suffix = parts[1]
+        guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")) else {
+            return address(text, family: family).map { .prefix(IPPrefix($0, length: $0.bitWidth)) }
+        }
+        guard let address = address(text[..<slash], family: family) else { return nil }
+        let suffix = text[text.index(after: slash)...]
         if !suffix.isEmpty, suffix.utf8.count <= 3, suffix.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             guard let length = Int(suffix), length <= address.bitWidth else { return nil }
             return .prefix(IPPrefix(address, length: length))
         }
-        guard let mask = IPAddress(suffix), mask.family == family else { return nil }
+        guard let mask = self.address(suffix, family: family) else { return nil }
         if let length = XtablesAddressText.prefixLength(ofMask: mask) { return .prefix(IPPrefix(address, length: length)) }
         return .maskedAddress(address, mask: mask)
     }
@@ -82,11 +108,12 @@ enum IptablesValueSyntax {
     }
 
     /// `a-b` address range of the family (iprange).
-    static func addressRange(_ text: String, family: AddressFamily) -> (IPAddress, IPAddress)? {
-        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let low = IPAddress(parts[0]), low.family == family else { return nil }
-        guard parts.count == 2 else { return (low, low) }
-        guard let high = IPAddress(parts[1]), high.family == family else { return nil }
+    static func addressRange(_ text: Substring, family: AddressFamily) -> (IPAddress, IPAddress)? {
+        guard let dash = text.utf8.firstIndex(of: UInt8(ascii: "-")) else {
+            return address(text, family: family).map { ($0, $0) }
+        }
+        guard let low = address(text[..<dash], family: family),
+              let high = address(text[text.index(after: dash)...], family: family) else { return nil }
         return (low, high)
     }
 
@@ -104,7 +131,7 @@ enum IptablesValueSyntax {
                 portPart = rest.dropFirst()
             }
         } else {
-            let colons = text.filter { $0 == ":" }.count
+            let colons = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ":") ? 1 : 0) }
             // One colon separates ports; more than one is an IPv6 address without ports.
             if colons == 1, let colon = text.firstIndex(of: ":") {
                 addressPart = text[..<colon]
@@ -121,7 +148,7 @@ enum IptablesValueSyntax {
         }
         var addresses: AddressRange?
         if !addressPart.isEmpty {
-            guard let (low, high) = addressRange(String(addressPart), family: family) else { return nil }
+            guard let (low, high) = addressRange(addressPart, family: family) else { return nil }
             addresses = AddressRange(low: low, high: high)
         }
         guard addresses != nil || ports != nil else { return nil }

@@ -6,17 +6,33 @@ enum XtablesAddressText {
     /// `inet_ntop` text: dotted quad, or RFC 5952 IPv6 with glibc's IPv4 tail for `::a.b.c.d` and
     /// `::ffff:a.b.c.d`.
     static func address(_ address: IPAddress) -> String {
-        guard address.family == .ipv6, address.high == 0 else { return address.description }
+        if address.family == .ipv4 { return dottedQuad(UInt32(truncatingIfNeeded: address.low)) }
+        guard address.high == 0 else { return address.description }
         let upper = address.low >> 32
         let v4 = UInt32(truncatingIfNeeded: address.low)
         // glibc prints an IPv4 tail when words 0-5 are zero (and the address is not ::, ::1 or
         // ::0.0.x.y, which have a longer zero run) or are 0:0:0:0:0:ffff.
         let zeroRun6 = upper == 0 && v4 >> 16 != 0
         if zeroRun6 || upper == 0xffff {
-            let dotted = IPAddress(ipv4: v4).description
+            let dotted = dottedQuad(v4)
             return upper == 0xffff ? "::ffff:" + dotted : "::" + dotted
         }
         return address.description
+    }
+
+    /// `a.b.c.d` without intermediate strings (rule headers print two per rule).
+    static func dottedQuad(_ value: UInt32) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+            var n = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = Int(value >> UInt32(shift) & 0xff)
+                if octet >= 100 { buffer[n] = UInt8(48 + octet / 100); n += 1 }
+                if octet >= 10 { buffer[n] = UInt8(48 + octet / 10 % 10); n += 1 }
+                buffer[n] = UInt8(48 + octet % 10); n += 1
+                if shift > 0 { buffer[n] = UInt8(ascii: "."); n += 1 }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<n]), as: UTF8.self)
+        }
     }
 
     /// Prefix length of a contiguous mask; nil when the mask has holes.

@@ -27,9 +27,13 @@ struct XtablesPayload {
 
     /// Network-order address bytes: 4 for IPv4, 16 for IPv6.
     func address(_ offset: Int, family: AddressFamily) -> IPAddress? {
-        let length = family == .ipv4 ? 4 : 16
-        guard offset >= 0, offset + length <= bytes.count else { return nil }
-        return IPAddress(bytes: bytes[offset..<(offset + length)])
+        switch family {
+        case .ipv4:
+            return load(offset, as: UInt32.self).map { IPAddress(ipv4: UInt32(bigEndian: $0)) }
+        case .ipv6:
+            guard let high = load(offset, as: UInt64.self), let low = load(offset + 8, as: UInt64.self) else { return nil }
+            return IPAddress(ipv6High: UInt64(bigEndian: high), low: UInt64(bigEndian: low))
+        }
     }
 
     /// A NUL-terminated string in a fixed-size field; nil when the field does not fit.
