@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Test fixtures only: set up namespaces, load rule sets, compare with system tools. Live state is
 /// never read this way by the tool itself.
@@ -21,43 +24,52 @@ public enum Shell {
         public let stderr: String
     }
 
-    /// Runs a command (looked up in PATH) and returns its status and output. Output goes through
-    /// temporary files, not pipes: a command that leaves a daemon behind (the lab starts libvirtd and
-    /// dnsmasq) would keep a pipe open forever, while a file is simply read once the command exits.
+    /// Runs a command (looked up in PATH) and returns its status and output.
+    ///
+    /// posix_spawn + a blocking waitpid on this thread, not Foundation's Process: Process on Linux
+    /// was seen to miss the exit of children run from parallel tests, leaving zombies and a hung
+    /// test. Output goes through temporary files, not pipes, so a command that leaves a daemon
+    /// behind (the lab starts libvirtd and dnsmasq) cannot keep the read open.
     @discardableResult
     public static func run(_ command: [String], input: String? = nil) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = command
+        let dir = FileManager.default.temporaryDirectory.path
+        let base = "\(dir)/vnetaudit-shell-\(getpid())-\(UUID().uuidString)"
+        let paths = (in: base + ".in", out: base + ".out", err: base + ".err")
+        defer { for p in [paths.in, paths.out, paths.err] { unlink(p) } }
+        guard FileManager.default.createFile(atPath: paths.in, contents: Data((input ?? "").utf8)) else {
+            throw Failure(command: command, status: -1, stderr: "cannot create \(paths.in)")
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, paths.in, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, paths.out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, paths.err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:" + (env["PATH"] ?? "")
-        p.environment = env
-        let dir = FileManager.default.temporaryDirectory
-        let outURL = dir.appendingPathComponent("vnetaudit-shell-\(UUID().uuidString).out")
-        let errURL = dir.appendingPathComponent("vnetaudit-shell-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let argv = (["/usr/bin/env"] + command).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
         }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        p.standardOutput = out
-        p.standardError = err
-        let inp = Pipe()
-        p.standardInput = input == nil ? FileHandle.nullDevice : inp
-        try p.run()
-        try? out.close()
-        try? err.close()
-        if let input {
-            inp.fileHandleForWriting.write(Data(input.utf8))
-            try? inp.fileHandleForWriting.close()
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp)
+        guard rc == 0 else {
+            throw Failure(command: command, status: -1, stderr: "posix_spawn: \(String(cString: strerror(rc)))")
         }
-        p.waitUntilExit()
-        let stdout = (try? Data(contentsOf: outURL)) ?? Data()
-        let stderr = (try? Data(contentsOf: errURL)) ?? Data()
-        return Output(status: p.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { break }
+        }
+        // WIFEXITED / WEXITSTATUS, spelled out (they are macros in C).
+        let exited = status & 0x7f == 0
+        let code: Int32 = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let stdout = FileManager.default.contents(atPath: paths.out) ?? Data()
+        let stderr = FileManager.default.contents(atPath: paths.err) ?? Data()
+        return Output(status: code, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
