@@ -92,8 +92,9 @@ for backend in "${backends[@]}"; do
   snapshot "$work/$backend.during"
   compare "$work/$backend.before" "$work/$backend.during" "$backend, lab up after selftest"
   if [ "$breaks" = 1 ]; then
-    "$LAB_DIR/test-breaks.sh" --name "$NAME" >"$work/breaks.out" 2>&1 || { tail -20 "$work/breaks.out"; problem "$backend: test-breaks failed"; }
-    tail -1 "$work/breaks.out"
+    blog=/tmp/vnetaudit-hermetic-breaks-$backend.log
+    "$LAB_DIR/test-breaks.sh" --name "$NAME" >"$blog" 2>&1 || { grep -E "PROBLEM|^==" "$blog" | grep -B1 PROBLEM; problem "$backend: test-breaks failed (log: $blog)"; }
+    tail -1 "$blog"
     snapshot "$work/$backend.breaks"
     compare "$work/$backend.before" "$work/$backend.breaks" "$backend, lab up after every break and repair"
   fi

@@ -216,8 +216,9 @@ libvirtd_pid() { # pid of this lab's libvirtd, if running
 }
 
 libvirtd_start() {
+  # no inherited stdio: a caller capturing our output through a pipe must not wait for the daemon
   hvx env -i PATH="$L/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME=/root LC_ALL=C \
-    libvirtd -d -p /run/libvirt/libvirtd.pid
+    libvirtd -d -p /run/libvirt/libvirtd.pid </dev/null >>"$L/logs/libvirtd.out" 2>&1
   wait_for 20 "libvirtd socket" virsh_ net-list --all
 }
 
@@ -247,7 +248,15 @@ libvirt_rules() { # libvirt's own rules, sorted, without counters and without ru
   fi | grep -v "$TAG" | sort
 }
 
-rules_settled() { [ "$(libvirt_rules)" = "$(cat "$L/ref-rules")" ]; }
+rules_settled() { # libvirt's rules equal the healthy set on 5 polls in a row (1 s without churn)
+  local n=0 t0=$SECONDS
+  while (( SECONDS - t0 < 30 )); do
+    if [ "$(libvirt_rules)" = "$(cat "$L/ref-rules")" ]; then n=$((n + 1)); else n=0; fi
+    [ $n -ge 5 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
 
 define_networks() {
   local cmds="" n
@@ -604,9 +613,9 @@ main() {
     exec)
       require_lab
       [ ${#rest[@]} -gt 0 ] || die "usage: lab.sh exec [--name NAME] -- CMD..."
-      local wd=/
-      [ -d "$PWD" ] && wd=$PWD
-      exec nsenter --mount="$L/mnt" --net="/run/netns/$HV" --wd="$wd" -- "${rest[@]}" ;;
+      # stay in the current directory when it exists in the lab's mount namespace too, else /
+      exec nsenter --mount="$L/mnt" --net="/run/netns/$HV" -- \
+        /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec "$@"' sh "$PWD" "${rest[@]}" ;;
     guest)
       require_lab
       [ ${#pos[@]} -eq 1 ] && [ ${#rest[@]} -gt 0 ] || die "usage: lab.sh guest [--name NAME] GUEST -- CMD..."
