@@ -39,8 +39,9 @@ enum IptcEntryTokens {
             let size = Int(entry.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
             guard size >= extensionHeaderSize, offset + size <= layout.targetOffset else { break }
             let (name, revision, data) = extensionFields(entry, at: offset, size: size)
-            tokens += XtablesExtensionDecoder.matchTokens(name: name, revision: revision, data: data, family: family)
-                ?? XtablesExtensionDecoder.undecodedMatchTokens(name: name, revision: revision, data: data)
+            if !XtablesExtensionDecoder.appendMatchTokens(name: name, revision: revision, payload: data, family: family, to: &tokens) {
+                tokens += XtablesExtensionDecoder.undecodedMatchTokens(name: name, revision: revision, data: data)
+            }
             offset += size
         }
 
@@ -53,19 +54,21 @@ enum IptcEntryTokens {
                 let verdict = handle.targetName(of: entry)
                 if !verdict.isEmpty { tokens += [layout.isGoto ? "-g" : "-j", verdict] }
             } else {
-                tokens += XtablesExtensionDecoder.targetTokens(name: name, revision: revision, data: data, family: family)
-                    ?? XtablesExtensionDecoder.undecodedTargetTokens(name: name, revision: revision, data: data)
+                if !XtablesExtensionDecoder.appendTargetTokens(name: name, revision: revision, payload: data, family: family, to: &tokens) {
+                    tokens += XtablesExtensionDecoder.undecodedTargetTokens(name: name, revision: revision, data: data)
+                }
             }
         }
         return (tokens, layout.counters)
     }
 
-    /// Name, revision and payload of the match or target header at `offset`.
-    private static func extensionFields(_ entry: UnsafeRawPointer, at offset: Int, size: Int) -> (String, UInt8, [UInt8]) {
+    /// Name, revision and payload (borrowed from libiptc's copy of the rule) of the match or target
+    /// header at `offset`.
+    private static func extensionFields(_ entry: UnsafeRawPointer, at offset: Int, size: Int) -> (String, UInt8, UnsafeRawBufferPointer) {
         let nameBytes = UnsafeRawBufferPointer(start: entry + offset + 2, count: 29)
         let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
         let revision = entry.load(fromByteOffset: offset + 31, as: UInt8.self)
-        let data = [UInt8](UnsafeRawBufferPointer(start: entry + offset + extensionHeaderSize, count: size - extensionHeaderSize))
+        let data = UnsafeRawBufferPointer(start: entry + offset + extensionHeaderSize, count: size - extensionHeaderSize)
         return (name, revision, data)
     }
 

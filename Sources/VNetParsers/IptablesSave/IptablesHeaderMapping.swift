@@ -16,26 +16,31 @@ extension IptablesElementMapper {
             case (.ipv6, false): .ip6Daddr
             }
             var values: [MatchValue] = []
-            for item in option.value.split(separator: ",", omittingEmptySubsequences: false) {
+            var problem: RuleElement?
+            _ = IptablesValueSyntax.forEachCommaItem(value(option)) { item in
                 switch IptablesValueSyntax.addressSpec(item, family: family) {
                 case .prefix(let prefix)?:
                     values.append(.prefix(prefix))
+                    return true
                 case .maskedAddress?:
-                    return unknown(option, owner: kind == .source ? "source" : "destination")
+                    problem = unknown(option, owner: kind == .source ? "source" : "destination")
                 case nil:
-                    return invalid(option, owner: option.name, "bad \(family == .ipv4 ? "IPv4" : "IPv6") address '\(item)' for \(option.name)")
+                    problem = invalid(option, owner: name(option),
+                                      "bad \(family == .ipv4 ? "IPv4" : "IPv6") address '\(item)' for \(name(option))")
                 }
+                return false
             }
+            if let problem { return problem }
             return .match(Match(field, op, values.count == 1 ? values[0] : .set(values)))
         case .inInterface, .outInterface:
-            let name = option.value
-            guard !name.isEmpty, name.utf8.count < 16 else {
-                return invalid(option, owner: option.name, "bad interface name '\(name)' for \(option.name)")
+            let interface = value(option)
+            guard !interface.isEmpty, interface.utf8.count < 16 else {
+                return invalid(option, owner: name(option), "bad interface name '\(interface)' for \(name(option))")
             }
-            return .match(Match(kind == .inInterface ? .iifname : .oifname, op, Self.interfaceValue(name)))
+            return .match(Match(kind == .inInterface ? .iifname : .oifname, op, Self.interfaceValue(interface)))
         case .proto:
-            guard let number = XtablesNames.protocolNumber(option.value) else {
-                return invalid(option, owner: "protocol", "unknown protocol '\(option.value)'")
+            guard let number = XtablesNames.protocolNumber(value(option)) else {
+                return invalid(option, owner: "protocol", "unknown protocol '\(value(option))'")
             }
             if number == 0 {
                 // `-p all` matches everything; `! -p all` nothing, which the model cannot say.

@@ -31,11 +31,12 @@ enum IptablesRuleBuilder {
         let parts = IptablesRuleSplitter.split(tokens, family: family)
         var mapper = IptablesElementMapper(tokens: tokens, family: family)
         var elements: [RuleElement] = []
-        elements.reserveCapacity(parts.header.count + parts.matches.count * 2 + 1)
+        // Usually one element per option: the model keeps these arrays, so reserve no more.
+        elements.reserveCapacity(parts.matches.reduce(parts.header.count + 1) { $0 + max($1.options.count, 1) })
         var proto: UInt8?
         for (kind, option) in parts.header {
             if let element = mapper.headerElement(kind, option) { elements.append(element) }
-            if kind == .proto, !option.negated { proto = XtablesNames.protocolNumber(option.value) }
+            if kind == .proto, !option.negated { proto = XtablesNames.protocolNumber(mapper.value(option)) }
         }
         for section in parts.matches {
             mapper.appendMatchElements(section, proto: proto, to: &elements)
@@ -64,7 +65,7 @@ enum IptablesRuleBuilder {
 }
 
 /// Maps the options of one rule to elements, noting problems (with the element kept as `.unknown`).
-struct IptablesElementMapper {
+struct IptablesElementMapper: IptablesTokenReader {
     let tokens: [String]
     let family: AddressFamily
     var problems: [IptablesRuleProblem] = []

@@ -1,20 +1,37 @@
 import VNetModel
 
-/// One option of a rule as written: `[!] NAME VALUE...`.
+/// One option of a rule as written: `[!] NAME VALUE...`, as indices into the rule's tokens (plain
+/// values, nothing to retain: rules are built by the hundred thousand).
 struct IptablesOption {
-    var name: String
-    var values: ArraySlice<String>
+    var nameIndex: Int
+    /// The option as the grammar knows it; nil for an option of an unknown extension.
+    var key: IptablesOptionGrammar.Key?
+    var valueRange: Range<Int>
     var negated: Bool
     /// Token indices it spans, a leading `!` included (for error columns and unknown-element text).
     var tokens: Range<Int>
+}
 
-    var value: String { values.first ?? "" }
+/// Reading an option's name and values back from the tokens it indexes.
+protocol IptablesTokenReader {
+    var tokens: [String] { get }
+}
+
+extension IptablesTokenReader {
+    func name(_ option: IptablesOption) -> String { tokens[option.nameIndex] }
+    func values(_ option: IptablesOption) -> ArraySlice<String> { tokens[option.valueRange] }
+    /// The first value, or "" for an option without values.
+    func value(_ option: IptablesOption) -> String {
+        option.valueRange.isEmpty ? "" : tokens[option.valueRange.lowerBound]
+    }
 }
 
 /// A `-m NAME` match or the `-j NAME` / `-g NAME` target, with the options that belong to it.
 struct IptablesSection {
     var name: String
-    var options: [IptablesOption]
+    /// The extension as the grammar knows it; nil when unknown (then the section stays whole as text).
+    var spec: IptablesOptionGrammar.ExtensionSpec?
+    var options: [IptablesOption] = []
     /// Token indices of `-m NAME` / `-j NAME` (empty for a match `-p` loaded implicitly).
     var head: Range<Int>
 }
@@ -49,6 +66,7 @@ enum IptablesRuleSplitter {
 
     static func split(_ tokens: [String], family: AddressFamily) -> IptablesRuleParts {
         var parts = IptablesRuleParts()
+        parts.header.reserveCapacity(6)
         var context = Context.main
         var negationStart: Int?
         var i = 0
@@ -73,28 +91,29 @@ enum IptablesRuleSplitter {
             if let main = IptablesOptionGrammar.mainOption(token) {
                 let (values, next, oldStyleNegation) = takeValues(tokens, after: i, arity: main.arity)
                 negated = negated || oldStyleNegation
+                let value = values.isEmpty ? "" : tokens[values.lowerBound]
                 if values.count < main.arity {
                     parts.problems.append(IptablesRuleProblem(tokenIndex: i, message: "option \(token) needs \(main.arity == 1 ? "a value" : "\(main.arity) values")"))
                     i = next
                     continue
                 }
-                let option = IptablesOption(name: token, values: values, negated: negated, tokens: start..<next)
+                let option = IptablesOption(nameIndex: i, key: nil, valueRange: values, negated: negated, tokens: start..<next)
                 switch main {
                 case .append:
-                    parts.chain = option.value
+                    parts.chain = value
                 case .match:
-                    parts.matches.append(IptablesSection(name: option.value, options: [], head: start..<next))
+                    parts.matches.append(IptablesSection(name: value, spec: IptablesOptionGrammar.matches[value], head: start..<next))
                     context = .match(parts.matches.count - 1)
                 case .jump, .goto:
                     if parts.target != nil { parts.problems.append(IptablesRuleProblem(tokenIndex: i, message: "more than one target")) }
-                    parts.target = IptablesSection(name: option.value, options: [], head: start..<next)
+                    parts.target = IptablesSection(name: value, spec: IptablesOptionGrammar.targets[value], head: start..<next)
                     parts.isGoto = main == .goto
                     context = .target
                 case .counters:
-                    if let packets = UInt64(values[values.startIndex]), let bytes = UInt64(values[values.startIndex + 1]) {
+                    if let packets = UInt64(tokens[values.lowerBound]), let bytes = UInt64(tokens[values.lowerBound + 1]) {
                         parts.counters = Counters(packets: packets, bytes: bytes)
                     } else {
-                        parts.problems.append(IptablesRuleProblem(tokenIndex: i + 1, message: "bad counters '\(values.joined(separator: " "))'"))
+                        parts.problems.append(IptablesRuleProblem(tokenIndex: i + 1, message: "bad counters '\(tokens[values].joined(separator: " "))'"))
                     }
                     parts.counterTokens.append(start..<next)
                 case .ipv4Only:
@@ -112,14 +131,14 @@ enum IptablesRuleSplitter {
             }
 
             // An extension option: find the section it belongs to.
-            let owner = owningSection(of: token, context: context, parts: &parts, family: family)
-            let arity = owner.arity
-            let (values, next, oldStyleNegation) = takeValues(tokens, after: i, arity: arity ?? -1)
-            if let arity, values.count < arity {
+            let (owner, spec) = owningSection(of: token, context: context, parts: &parts, tokens: tokens, family: family)
+            let (values, next, oldStyleNegation) = takeValues(tokens, after: i, arity: spec?.arity ?? -1)
+            if let arity = spec?.arity, values.count < arity {
                 parts.problems.append(IptablesRuleProblem(tokenIndex: i, message: "option \(token) needs \(arity == 1 ? "a value" : "\(arity) values")"))
             }
-            let option = IptablesOption(name: token, values: values, negated: negated || oldStyleNegation, tokens: start..<next)
-            switch owner.section {
+            let option = IptablesOption(nameIndex: i, key: spec?.key, valueRange: values, negated: negated || oldStyleNegation,
+                                        tokens: start..<next)
+            switch owner {
             case .match(let index):
                 parts.matches[index].options.append(option)
             case .target:
@@ -145,7 +164,7 @@ enum IptablesRuleSplitter {
 
     /// The values after the option at `index`: exactly `arity`, or for an unknown option (arity -1)
     /// everything up to the next option or `!`. Also takes an old-style `!` between option and value.
-    private static func takeValues(_ tokens: [String], after index: Int, arity: Int) -> (ArraySlice<String>, Int, Bool) {
+    private static func takeValues(_ tokens: [String], after index: Int, arity: Int) -> (Range<Int>, Int, Bool) {
         var start = index + 1
         var negated = false
         if arity != 0, start + 1 < tokens.count, tokens[start] == "!", !isOptionName(tokens[start + 1]) {
@@ -158,29 +177,29 @@ enum IptablesRuleSplitter {
         } else {
             while end < tokens.count, tokens[end] != "!", !isOptionName(tokens[end]) { end += 1 }
         }
-        return (tokens[start..<end], end, negated)
+        return (start..<end, end, negated)
     }
 
     private static func owningSection(of option: String, context: Context, parts: inout IptablesRuleParts,
-                                      family: AddressFamily) -> (section: Context, arity: Int?) {
+                                      tokens: [String], family: AddressFamily) -> (Context, IptablesOptionGrammar.OptionSpec?) {
         switch context {
         case .match(let index):
-            if let arity = IptablesOptionGrammar.matchOptions[parts.matches[index].name]?[option] { return (context, arity) }
+            if let spec = parts.matches[index].spec?.options[option] { return (context, spec) }
         case .target:
-            if let name = parts.target?.name, let arity = IptablesOptionGrammar.targetOptions[name]?[option] { return (context, arity) }
+            if let spec = parts.target?.spec?.options[option] { return (context, spec) }
         case .main:
             break
         }
-        for (index, section) in parts.matches.enumerated().reversed() {
-            if let arity = IptablesOptionGrammar.matchOptions[section.name]?[option] { return (.match(index), arity) }
+        for index in parts.matches.indices.reversed() {
+            if let spec = parts.matches[index].spec?.options[option] { return (.match(index), spec) }
         }
         if let proto = parts.header.last(where: { $0.option == .proto && !$0.value.negated }),
-           let number = XtablesNames.protocolNumber(proto.value.value),
+           !proto.value.valueRange.isEmpty, let number = XtablesNames.protocolNumber(tokens[proto.value.valueRange.lowerBound]),
            let implicit = IptablesOptionGrammar.implicitMatch(forProtocol: number, family: family),
-           let arity = IptablesOptionGrammar.matchOptions[implicit]?[option] {
+           let extensionSpec = IptablesOptionGrammar.matches[implicit], let spec = extensionSpec.options[option] {
             let at = proto.value.tokens.upperBound
-            parts.matches.append(IptablesSection(name: implicit, options: [], head: at..<at))
-            return (.match(parts.matches.count - 1), arity)
+            parts.matches.append(IptablesSection(name: implicit, spec: extensionSpec, head: at..<at))
+            return (.match(parts.matches.count - 1), spec)
         }
         return (context, nil)
     }

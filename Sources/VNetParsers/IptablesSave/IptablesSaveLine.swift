@@ -7,24 +7,30 @@ enum IptablesSaveLine {
         option == "--comment" || option == "--log-prefix" || option == "--nflog-prefix"
     }
 
+    /// One allocation per line: the worst case (every byte escaped, quotes, separator) is reserved.
     static func render(_ tokens: some Collection<String>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(tokens.count * 12)
-        var previous: String?
-        for var token in tokens {
-            if previous != nil { out.append(0x20) }
-            token.withUTF8 { bytes in
-                if let previous, isStringOption(previous) {
-                    appendSaveString(bytes, to: &out)
-                } else if needsQuotes(bytes) {
-                    appendQuoted(bytes, to: &out)
-                } else {
-                    out.append(contentsOf: bytes)
+        var capacity = 0
+        for token in tokens { capacity += token.utf8.count * 2 + 3 }
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var writer = Writer(buffer: buffer)
+            var first = true
+            var previousIsStringOption = false
+            for var token in tokens {
+                if !first { writer.append(0x20) }
+                first = false
+                token.withUTF8 { bytes in
+                    if previousIsStringOption {
+                        if isPlainSaveString(bytes) { writer.append(bytes) } else { writer.appendQuoted(bytes) }
+                    } else if needsQuotes(bytes) {
+                        writer.appendQuoted(bytes)
+                    } else {
+                        writer.append(bytes)
+                    }
                 }
+                previousIsStringOption = isStringOption(token)
             }
-            previous = token
+            return writer.count
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Any other token needs quotes only when the tokenizer would split or strip it.
@@ -32,20 +38,35 @@ enum IptablesSaveLine {
         token.isEmpty || token.contains { $0 == 0x20 || $0 == 0x09 || $0 == 0x22 }
     }
 
-    private static func appendSaveString(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        let plain = !value.isEmpty && value.allSatisfy { b in
+    private static func isPlainSaveString(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        !value.isEmpty && value.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == 0x5f || b == 0x2d
         }
-        if plain { out.append(contentsOf: value) } else { appendQuoted(value, to: &out) }
     }
 
-    /// `"..."` with `"`, `\` and `'` escaped by a backslash, as xtables_save_string does.
-    private static func appendQuoted(_ value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        out.append(0x22)
-        for byte in value {
-            if byte == 0x22 || byte == 0x5c || byte == 0x27 { out.append(0x5c) }
-            out.append(byte)
+    private struct Writer {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        mutating func append(_ byte: UInt8) {
+            buffer[count] = byte
+            count += 1
         }
-        out.append(0x22)
+
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+            (buffer.baseAddress! + count).update(from: base, count: bytes.count)
+            count += bytes.count
+        }
+
+        /// `"..."` with `"`, `\` and `'` escaped by a backslash, as xtables_save_string does.
+        mutating func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>) {
+            append(0x22)
+            for byte in bytes {
+                if byte == 0x22 || byte == 0x5c || byte == 0x27 { append(0x5c) }
+                append(byte)
+            }
+            append(0x22)
+        }
     }
 }

@@ -14,92 +14,85 @@ extension IptablesElementMapper {
         default: break
         }
         if chains?.contains(name) == true { return .action(.jump(name)) }
-        guard let grammar = IptablesOptionGrammar.targetOptions[name],
-              !target.options.contains(where: { grammar[$0.name] == nil }) else {
-            if chains == nil && target.options.isEmpty && IptablesOptionGrammar.targetOptions[name] == nil {
-                return .action(.jump(name))
-            }
-            return unknown(section: target, kind: "target",
-                           mayAffectVerdict: !IptablesOptionGrammar.nonTerminalTargets.contains(name))
+        guard let kind = target.spec?.kind, !target.options.contains(where: { $0.key == nil }) else {
+            if chains == nil && target.options.isEmpty && target.spec == nil { return .action(.jump(name)) }
+            return unknown(section: target, kind: "target", mayAffectVerdict: !IptablesOptionGrammar.nonTerminalTargets.contains(name))
         }
-        let options = TargetOptions(all: target.options)
-        var flags: [String] = []
-        for flag in ["random", "random-fully", "persistent"] where options["--" + flag] != nil { flags.append(flag) }
-        switch name {
-        case "REJECT":
-            guard let option = options["--reject-with"] else { return .action(.reject(with: XtablesNames.defaultRejectWith(family))) }
-            guard let with = XtablesNames.rejectWith(option.value, family: family) else {
-                return invalid(option, owner: name, kind: "target", "unknown --reject-with '\(option.value)'")
+        let options = target.options
+        func option(_ key: IptablesOptionGrammar.Key) -> IptablesOption? { options.first { $0.key == key } }
+        /// NAT flags in the order iptables prints them.
+        var flags: [String] {
+            var flags: [String] = []
+            if option(.random) != nil { flags.append("random") }
+            if option(.randomFully) != nil { flags.append("random-fully") }
+            if option(.persistent) != nil { flags.append("persistent") }
+            return flags
+        }
+        switch kind {
+        case .reject:
+            guard let with = option(.rejectWith) else { return .action(.reject(with: XtablesNames.defaultRejectWith(family))) }
+            guard let canonical = XtablesNames.rejectWith(value(with), family: family) else {
+                return invalid(with, owner: name, kind: "target", "unknown --reject-with '\(value(with))'")
             }
-            return .action(.reject(with: with))
-        case "MASQUERADE", "REDIRECT":
+            return .action(.reject(with: canonical))
+        case .masquerade, .redirect:
             var ports: PortRange?
-            if let option = options["--to-ports"] {
-                guard let range = IptablesValueSyntax.portRange(option.value[...]) else {
-                    return invalid(option, owner: name, kind: "target", "bad port range '\(option.value)' for --to-ports")
+            if let toPorts = option(.toPorts) {
+                guard let range = IptablesValueSyntax.portRange(value(toPorts)[...]) else {
+                    return invalid(toPorts, owner: name, kind: "target", "bad port range '\(value(toPorts))' for --to-ports")
                 }
                 ports = range
             }
-            return .action(name == "MASQUERADE" ? .masquerade(ports: ports, flags: flags) : .redirect(ports: ports, flags: flags))
-        case "SNAT", "DNAT":
-            let optionName = name == "SNAT" ? "--to-source" : "--to-destination"
+            return .action(kind == .masquerade ? .masquerade(ports: ports, flags: flags) : .redirect(ports: ports, flags: flags))
+        case .snat, .dnat:
             var addresses: AddressRange?
             var ports: PortRange?
-            if let option = options[optionName] {
-                guard let range = IptablesValueSyntax.natRange(option.value, family: family) else {
-                    return invalid(option, owner: name, kind: "target", "bad \(optionName) '\(option.value)'")
+            if let to = option(kind == .snat ? .toSource : .toDestination) {
+                guard let range = IptablesValueSyntax.natRange(value(to), family: family) else {
+                    return invalid(to, owner: name, kind: "target", "bad \(tokens[to.nameIndex]) '\(value(to))'")
                 }
                 (addresses, ports) = range
             }
-            return .action(name == "SNAT" ? .snat(addresses: addresses, ports: ports, flags: flags)
-                                          : .dnat(addresses: addresses, ports: ports, flags: flags))
-        case "MARK":
+            return .action(kind == .snat ? .snat(addresses: addresses, ports: ports, flags: flags)
+                                         : .dnat(addresses: addresses, ports: ports, flags: flags))
+        case .markTarget:
             return markAction(target, ct: false)
-        case "CONNMARK":
-            if options["--save-mark"] != nil || options["--restore-mark"] != nil
-                || options["--left-shift-mark"] != nil || options["--right-shift-mark"] != nil {
+        case .connmarkTarget:
+            if options.contains(where: { $0.key == .saveMark || $0.key == .restoreMark || $0.key == .shift }) {
                 return .action(.statement(name: name, detail: optionsText(target)))
             }
             return markAction(target, ct: true)
-        case "LOG":
-            return .action(.log(prefix: options["--log-prefix"]?.value))
-        case "NOTRACK":
+        case .log:
+            return .action(.log(prefix: option(.logPrefix).map(value)))
+        case .notrack:
             return .action(.notrack)
-        case "CT":
-            if options["--notrack"] != nil { return .action(.notrack) }
-            return .action(.statement(name: name, detail: optionsText(target)))
+        case .ct where option(.notrack) != nil:
+            return .action(.notrack)
         default:
-            // CHECKSUM, TCPMSS: non-terminal, no effect on fate or addresses.
+            // CT without --notrack, CHECKSUM, TCPMSS: non-terminal, no effect on fate or addresses.
             return .action(.statement(name: name, detail: optionsText(target)))
         }
     }
 
     /// MARK / CONNMARK value changes as one `value`/`mask` pair with --set-xmark semantics.
     private mutating func markAction(_ target: IptablesSection, ct: Bool) -> RuleElement {
-        let markOptions: Set<String> = ["--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark"]
-        guard let option = target.options.last(where: { markOptions.contains($0.name) }) else {
+        let markKeys: [IptablesOptionGrammar.Key] = [.setXmark, .setMark, .andMark, .orMark, .xorMark]
+        guard let option = target.options.last(where: { $0.key.map(markKeys.contains) == true }) else {
             return unknown(section: target, kind: "target", mayAffectVerdict: false)
         }
-        guard let (value, mask) = IptablesValueSyntax.maskedNumber(option.value) else {
-            return invalid(option, owner: target.name, kind: "target", "bad mark '\(option.value)'")
+        guard let (value, mask) = IptablesValueSyntax.maskedNumber(value(option)) else {
+            return invalid(option, owner: target.name, kind: "target", "bad mark '\(value(option))'")
         }
         let full = UInt64(UInt32.max)
         let xmark: (UInt64, UInt64)
-        switch option.name {
-        case "--set-xmark": xmark = (value, mask ?? full)
-        case "--set-mark": xmark = (value, (mask ?? full) | value)
-        case "--and-mark": xmark = (0, ~value & full)
-        case "--or-mark": xmark = (value, value)
-        case "--xor-mark": xmark = (value, 0)
-        default: return unknown(option, owner: target.name, kind: "target", mayAffectVerdict: false)
+        switch option.key {
+        case .setXmark?: xmark = (value, mask ?? full)
+        case .setMark?: xmark = (value, (mask ?? full) | value)
+        case .andMark?: xmark = (0, ~value & full)
+        case .orMark?: xmark = (value, value)
+        default: xmark = (value, 0)
         }
         return .action(ct ? .setCtMark(value: xmark.0, mask: xmark.1) : .setMark(value: xmark.0, mask: xmark.1))
-    }
-
-    /// A target's few options, looked up by name (first one wins).
-    private struct TargetOptions {
-        let all: [IptablesOption]
-        subscript(name: String) -> IptablesOption? { all.first { $0.name == name } }
     }
 
     /// The options after `-j NAME`, as written.

@@ -10,12 +10,38 @@ enum IptablesValueSyntax {
     }
 
     /// `n`, `a:b`, `:b` (from 0) or `a:` (to 65535) as a match value; nil when malformed or a > b.
-    static func portMatch(_ text: String) -> MatchValue? {
-        guard let colon = text.firstIndex(of: ":") else { return port(text[...]).map { .integer(UInt64($0)) } }
-        let lowText = text[..<colon], highText = text[text.index(after: colon)...]
-        guard let low = lowText.isEmpty ? 0 : port(lowText), let high = highText.isEmpty ? 65535 : port(highText),
-              low <= high else { return nil }
+    static func portMatch(_ text: some StringProtocol) -> MatchValue? {
+        var low = 0, high = 0, lowDigits = 0, highDigits = 0, colon = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ":") {
+                guard !colon else { return nil }
+                colon = true
+            } else if byte >= 0x30 && byte <= 0x39 {
+                if colon { high = high * 10 + Int(byte - 0x30); highDigits += 1 } else { low = low * 10 + Int(byte - 0x30); lowDigits += 1 }
+                guard lowDigits <= 5, highDigits <= 5 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard colon else { return lowDigits > 0 && low <= 65535 ? .integer(UInt64(low)) : nil }
+        if highDigits == 0 { high = 65535 }
+        guard lowDigits + highDigits > 0, low <= high, high <= 65535 else { return nil }
         return low == high ? .integer(UInt64(low)) : .range(low: UInt64(low), high: UInt64(high))
+    }
+
+    /// Calls `body` with each comma-separated part of `text` (empty parts included).
+    static func forEachCommaItem(_ text: String, _ body: (Substring) -> Bool) -> Bool {
+        var start = text.startIndex
+        let utf8 = text.utf8
+        var i = utf8.startIndex
+        while i < utf8.endIndex {
+            if utf8[i] == UInt8(ascii: ",") {
+                guard body(text[start..<i]) else { return false }
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        return body(text[start...])
     }
 
     /// `a` or `a-b` (NAT `--to-ports`).
@@ -55,8 +81,14 @@ enum IptablesValueSyntax {
             guard let address = IPAddress(text), address.family == .ipv6 else { return nil }
             return address
         }
+        var text = text
+        return text.withUTF8 { ipv4($0) }.map { IPAddress(ipv4: $0) }
+    }
+
+    /// A strict dotted quad (four decimal parts 0-255) from UTF-8 bytes.
+    static func ipv4(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var value: UInt32 = 0, octet: UInt32 = 0, digits = 0, dots = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: ".") {
                 guard digits > 0, dots < 3 else { return nil }
                 value = value << 8 | octet
@@ -70,7 +102,7 @@ enum IptablesValueSyntax {
             }
         }
         guard dots == 3, digits > 0 else { return nil }
-        return IPAddress(ipv4: value << 8 | octet)
+        return value << 8 | octet
     }
 
     enum AddressSpec {
@@ -79,8 +111,23 @@ enum IptablesValueSyntax {
         case maskedAddress(IPAddress, mask: IPAddress)
     }
 
-    /// `addr`, `addr/len` or `addr/mask` of the given family; nil when malformed.
+    /// `addr`, `addr/len` or `addr/mask` of the given family; nil when malformed. IPv4 `a.b.c.d/n`,
+    /// by far the most common, is read straight from the bytes.
     static func addressSpec(_ text: Substring, family: AddressFamily) -> AddressSpec? {
+        if family == .ipv4 {
+            var text = text
+            let fast: AddressSpec?? = text.withUTF8 { bytes in
+                guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else {
+                    return ipv4(bytes).map { .prefix(IPPrefix(IPAddress(ipv4: $0), length: 32)) }
+                }
+                guard let address = ipv4(UnsafeBufferPointer(rebasing: bytes[..<slash])) else { return .some(nil) }
+                let suffix = bytes[(slash + 1)...]
+                guard !suffix.isEmpty, suffix.count <= 2, suffix.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+                let length = suffix.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                return length <= 32 ? .prefix(IPPrefix(IPAddress(ipv4: address), length: length)) : .some(nil)
+            }
+            if let fast { return fast }
+        }
         guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")) else {
             return address(text, family: family).map { .prefix(IPPrefix($0, length: $0.bitWidth)) }
         }

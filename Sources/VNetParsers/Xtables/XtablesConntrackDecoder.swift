@@ -18,58 +18,63 @@ enum XtablesConntrackDecoder {
         static let direction: UInt16 = 1 << 12, stateAlias: UInt16 = 1 << 13
     }
 
-    static func tokens(_ p: XtablesPayload, revision: UInt8, family: AddressFamily) -> [String]? {
+    static func tokens(_ p: XtablesPayload, revision: UInt8, family: AddressFamily, into tokens: inout [String]) -> Bool {
         let minimumSize = revision == 1 ? 152 : (revision == 2 ? 154 : 162)
         guard p.count >= minimumSize, let flags = p.u16(146), let invert = p.u16(148),
-              let expiresMin = p.u32(128), let expiresMax = p.u32(132), let l4proto = p.u16(136) else { return nil }
+              let expiresMin = p.u32(128), let expiresMax = p.u32(132), let l4proto = p.u16(136) else { return false }
         let stateMask: UInt16
         let statusMask: UInt16
         if revision == 1 {
-            guard let s = p.u8(150), let t = p.u8(151) else { return nil }
+            guard let s = p.u8(150), let t = p.u8(151) else { return false }
             stateMask = UInt16(s); statusMask = UInt16(t)
         } else {
-            guard let s = p.u16(150), let t = p.u16(152) else { return nil }
+            guard let s = p.u16(150), let t = p.u16(152) else { return false }
             stateMask = s; statusMask = t
         }
 
-        var tokens = ["-m", flags & Flag.stateAlias != 0 ? "state" : "conntrack"]
-        func option(_ flag: UInt16, _ name: String, _ values: [String]) {
-            guard flags & flag != 0 else { return }
+        tokens += ["-m", flags & Flag.stateAlias != 0 ? "state" : "conntrack"]
+        /// `[!] NAME VALUE` when the flag is set; the value is only formatted then.
+        func option(_ flag: UInt16, _ name: String, _ value: () -> String?) -> Bool {
+            guard flags & flag != 0 else { return true }
+            guard let value = value() else { return false }
             if invert & flag != 0 { tokens.append("!") }
             tokens.append(name)
-            tokens += values
+            tokens.append(value)
+            return true
         }
-        func address(_ offset: Int) -> [String] {
-            guard let addr = p.address(offset, family: family), let mask = p.address(offset + 16, family: family) else { return [] }
-            return [XtablesAddressText.address(addr) + XtablesAddressText.maskSuffix(mask)]
+        func address(_ offset: Int) -> String? {
+            guard let addr = p.address(offset, family: family), let mask = p.address(offset + 16, family: family) else { return nil }
+            return XtablesAddressText.address(addr) + XtablesAddressText.maskSuffix(mask)
         }
-        func port(_ lowOffset: Int, _ highOffset: Int) -> [String] {
+        func port(_ lowOffset: Int, _ highOffset: Int) -> String? {
             if revision == 3 {
-                let low = p.u16(lowOffset) ?? 0, high = p.u16(highOffset) ?? 0
-                return [high == 0 || low == high ? String(low) : "\(low):\(high)"]
+                guard let low = p.u16(lowOffset), let high = p.u16(highOffset) else { return nil }
+                return high == 0 || low == high ? String(low) : "\(low):\(high)"
             }
-            return [String(p.be16(lowOffset) ?? 0)]
+            return p.be16(lowOffset).map { String($0) }
+        }
+        func names(_ mask: UInt16, _ table: [(name: String, bit: UInt16)]) -> String {
+            table.filter { mask & $0.bit != 0 }.map(\.name).joined(separator: ",")
         }
 
-        let stateNames = XtablesNames.ctStates.filter { stateMask & $0.bit != 0 }.map(\.name)
-        option(Flag.state, flags & Flag.stateAlias != 0 ? "--state" : "--ctstate", [stateNames.joined(separator: ",")])
-        option(Flag.proto, "--ctproto", [String(l4proto)])
-        option(Flag.origSrc, "--ctorigsrc", address(0))
-        option(Flag.origDst, "--ctorigdst", address(32))
-        option(Flag.replSrc, "--ctreplsrc", address(64))
-        option(Flag.replDst, "--ctrepldst", address(96))
-        option(Flag.origSrcPort, "--ctorigsrcport", port(138, 154))
-        option(Flag.origDstPort, "--ctorigdstport", port(140, 156))
-        option(Flag.replSrcPort, "--ctreplsrcport", port(142, 158))
-        option(Flag.replDstPort, "--ctrepldstport", port(144, 160))
-        let statusNames = XtablesNames.ctStatuses.filter { statusMask & $0.bit != 0 }.map(\.name)
-        option(Flag.status, "--ctstatus", [statusNames.isEmpty ? "NONE" : statusNames.joined(separator: ",")])
-        option(Flag.expires, "--ctexpire", [expiresMin == expiresMax ? String(expiresMin) : "\(expiresMin):\(expiresMax)"])
+        // An empty state list prints as a bare option iptables cannot read back: not understood.
+        let stateText = { () -> String? in let text = names(stateMask, XtablesNames.ctStates); return text.isEmpty ? nil : text }
+        guard option(Flag.state, flags & Flag.stateAlias != 0 ? "--state" : "--ctstate", stateText),
+              option(Flag.proto, "--ctproto", { String(l4proto) }),
+              option(Flag.origSrc, "--ctorigsrc", { address(0) }),
+              option(Flag.origDst, "--ctorigdst", { address(32) }),
+              option(Flag.replSrc, "--ctreplsrc", { address(64) }),
+              option(Flag.replDst, "--ctrepldst", { address(96) }),
+              option(Flag.origSrcPort, "--ctorigsrcport", { port(138, 154) }),
+              option(Flag.origDstPort, "--ctorigdstport", { port(140, 156) }),
+              option(Flag.replSrcPort, "--ctreplsrcport", { port(142, 158) }),
+              option(Flag.replDstPort, "--ctrepldstport", { port(144, 160) }),
+              option(Flag.status, "--ctstatus", { statusMask == 0 ? "NONE" : names(statusMask, XtablesNames.ctStatuses) }),
+              option(Flag.expires, "--ctexpire", { expiresMin == expiresMax ? String(expiresMin) : "\(expiresMin):\(expiresMax)" })
+        else { return false }
         if flags & Flag.direction != 0 {
             tokens += ["--ctdir", invert & Flag.direction != 0 ? "REPLY" : "ORIGINAL"]
         }
-        // An empty state list prints as a bare option iptables cannot read back: not understood.
-        if flags & Flag.state != 0 && stateNames.isEmpty { return nil }
-        return tokens
+        return true
     }
 }

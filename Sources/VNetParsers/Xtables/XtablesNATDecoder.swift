@@ -19,9 +19,9 @@ enum XtablesNATDecoder {
         var minPort: UInt16, maxPort: UInt16, basePort: UInt16
     }
 
-    static func tokens(_ p: XtablesPayload, target: String, revision: UInt8, family: AddressFamily) -> [String]? {
-        guard let range = decodeRange(p, revision: revision, family: family), range.flags & ~RangeFlag.known == 0 else { return nil }
-        var tokens = ["-j", target]
+    static func tokens(_ p: XtablesPayload, target: String, revision: UInt8, family: AddressFamily, into tokens: inout [String]) -> Bool {
+        guard let range = decodeRange(p, revision: revision, family: family), range.flags & ~RangeFlag.known == 0 else { return false }
+        tokens += ["-j", target]
         let (option, portsOnly): (String, Bool) = switch target {
         case "SNAT": ("--to-source", false)
         case "DNAT": ("--to-destination", false)
@@ -33,7 +33,7 @@ enum XtablesNATDecoder {
         if range.flags & RangeFlag.random != 0 { tokens.append("--random") }
         if range.flags & RangeFlag.randomFully != 0 { tokens.append("--random-fully") }
         if range.flags & RangeFlag.persistent != 0 { tokens.append("--persistent") }
-        return tokens
+        return true
     }
 
     private static func decodeRange(_ p: XtablesPayload, revision: UInt8, family: AddressFamily) -> Range? {

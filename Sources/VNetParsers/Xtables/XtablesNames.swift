@@ -40,6 +40,12 @@ enum XtablesNames {
 
     /// Protocol number of a name or decimal number; 0 for `all`; nil when unknown.
     static func protocolNumber(_ text: String) -> UInt8? {
+        switch text {
+        case "tcp": return 6
+        case "udp": return 17
+        case "icmp": return 1
+        default: break
+        }
         if let n = UInt8(text) { return n }
         let lower = text.lowercased()
         if lower == "all" { return 0 }

@@ -5,9 +5,10 @@ import VNetModel
 /// Multi-byte fields are in the byte order of the host that produced them (x_tables payloads never
 /// leave their host), except the fields the kernel declares `__be16`/`__be32`.
 struct XtablesPayload {
-    let bytes: [UInt8]
+    /// Borrowed bytes: valid only while the caller's buffer is.
+    let bytes: UnsafeRawBufferPointer
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     var count: Int { bytes.count }
 
@@ -47,6 +48,6 @@ struct XtablesPayload {
     private func load<T: FixedWidthInteger>(_ offset: Int, as type: T.Type) -> T? {
         let size = MemoryLayout<T>.size
         guard offset >= 0, offset + size <= bytes.count else { return nil }
-        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
+        return bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
     }
 }
