@@ -84,7 +84,6 @@ lab_netns() { # every netns of this lab that exists
   return 0
 }
 
-hvn() { nsenter --net="/run/netns/$HV" -- "$@"; }                  # hv net ns, root mounts
 hvx() { nsenter --mount="$L/mnt" --net="/run/netns/$HV" -- "$@"; }  # hv net ns + libvirtd's mounts
 lanx() { ip netns exec "$LAN" "$@"; }
 gx() { local g=$1; shift; ip netns exec "$(gns "$g")" "$@"; }
@@ -234,12 +233,6 @@ libvirtd_stop() {
   kill -9 "$p" 2>/dev/null || true
 }
 
-# libvirt re-creates its firewall rules (and dnsmasq if dead) for active networks when it starts.
-libvirt_reload() {
-  libvirtd_stop
-  libvirtd_start
-}
-
 libvirt_rules() { # libvirt's own rules, sorted, without counters and without rules the lab tagged
   if [ "$(backend)" = nftables ]; then
     { hvx nft -s list table ip libvirt_network; hvx nft -s list table ip6 libvirt_network; } 2>/dev/null
@@ -290,7 +283,7 @@ ports_forwarding() {
   local g tap
   for g in $(guest_names); do
     tap=$(guest_field "$g" 4)
-    [ "$(ip -n "$HV" -j link show "$tap" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0].get("operstate",""))')" = UP ] || return 1
+    ip -n "$HV" -o link show "$tap" 2>/dev/null | grep -q ' state UP ' || return 1
   done
   # every bridge port (taps and eth-br) in forwarding state
   ! bridge -n "$HV" link show | grep -v 'state forwarding' | grep -q master
