@@ -62,6 +62,17 @@ struct IptcEquivalenceTests {
         #expect(read.raw.contents == Data(read.saveText.utf8))
     }
 
+    /// Tables of thousands of rules are built on several threads: the result must not change.
+    @Test func largeTableBuiltInParallelEqualsIptablesSave() throws {
+        let ns = try TemporaryNamespace("iptc-large")
+        try ns.exec(["iptables-legacy-restore"], input: IptcReadBenchmarkTests.ruleSet(services: 1500))
+        let read = try NetworkNamespace.run(named: ns.name) { try LegacyIptablesReader.read(family: .ipv4) }
+        let saved = try ns.exec(["iptables-legacy-save", "-c"])
+        #expect(read.tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } } > 9000)
+        #expect(read.tables == (try IptablesSaveParser.parse(saved, family: .ipv4, system: .xtables, file: "iptables-legacy-save")))
+        #expect(withoutComments(read.saveText) == withoutComments(saved))
+    }
+
     /// kube-proxy's `-m statistic` is not decoded: it must survive as unknown with its bytes, and every
     /// other rule still equal the parsed save output.
     @Test func undecodedExtensionSurvivesAsUnknown() throws {

@@ -7,8 +7,8 @@ import VNetTestSupport
 
 /// Opt-in timing (VNETAUDIT_BENCH=1, best in a release build): 100,000 legacy rules (libvirt chains
 /// plus kube-proxy-like service chains) read through libiptc, against iptables-legacy-save on the same
-/// namespace. The reader must stay within 2x the tool's time. CPU time decides (wall time is printed
-/// too): on shared cores wall time mostly measures the neighbours.
+/// namespace. The reader must finish within 2x the tool's time. CPU time is printed too (the
+/// reader's includes its worker threads): on busy shared cores, compare those.
 @Suite(.enabled(if: Shell.isRoot && ProcessInfo.processInfo.environment["VNETAUDIT_BENCH"] == "1", "set VNETAUDIT_BENCH=1 (root)"))
 struct IptcReadBenchmarkTests {
     /// About `services * 6 + 4 * 8` rules in nat and filter.
@@ -48,10 +48,9 @@ struct IptcReadBenchmarkTests {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// Wall and CPU time of `body`; CPU of this thread, or of waited-for children.
+    /// Wall and CPU time of `body`; CPU of this process, or of waited-for children.
     private static func measure(children: Bool, _ body: () throws -> Void) rethrows -> Times {
-        // RUSAGE_THREAD (1) is behind _GNU_SOURCE, so Glibc does not export it.
-        let who = children ? RUSAGE_CHILDREN.rawValue : 1
+        let who = children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue
         let start = DispatchTime.now().uptimeNanoseconds, startCPU = cpuSeconds(who)
         try body()
         return Times(wall: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu: cpuSeconds(who) - startCPU)
@@ -75,6 +74,6 @@ struct IptcReadBenchmarkTests {
         print("iptc benchmark: \(rules) rules; iptables-legacy-save \(saveTime); libiptc reader \(readTime); text parser \(parseTime)")
         #expect(rules >= 100_000)
         #expect(parsed.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } } == rules)
-        #expect(readTime.cpu <= 2 * saveTime.cpu)
+        #expect(readTime.wall <= 2 * saveTime.wall)
     }
 }

@@ -16,10 +16,12 @@ enum IptcEntryTokens {
     /// Size of `xt_entry_match` / `xt_entry_target` headers: u16 size, char name[29], u8 revision.
     private static let extensionHeaderSize = 32
 
-    /// The rule's tokens, `-A CHAIN` first, and its counters.
-    static func tokens(of entry: UnsafeRawPointer, chain: String, handle: IptcHandle, family: AddressFamily) -> (tokens: [String], counters: Counters) {
-        var tokens: [String] = ["-A", chain]
-        tokens.reserveCapacity(24)
+    /// Replaces `tokens` with the rule's tokens, `-A CHAIN` first; returns the rule's counters.
+    static func tokens(of entry: UnsafeRawPointer, chain: String, handle: IptcHandle, family: AddressFamily,
+                       into tokens: inout [String]) -> Counters {
+        tokens.removeAll(keepingCapacity: true)
+        tokens.append("-A")
+        tokens.append(chain)
         let layout: (headerSize: Int, targetOffset: Int, nextOffset: Int, isGoto: Bool, counters: Counters)
         switch family {
         case .ipv4:
@@ -59,7 +61,7 @@ enum IptcEntryTokens {
                 }
             }
         }
-        return (tokens, layout.counters)
+        return layout.counters
     }
 
     /// Name, revision and payload (borrowed from libiptc's copy of the rule) of the match or target

@@ -59,24 +59,18 @@ public enum LegacyIptablesReader {
             }
             chains.append(FirewallChain(name: name, base: base))
         }
-        var ruleLines = ""
+        // libiptc's handle stays on this thread; the model is built from the printed tokens.
+        var printed: [IptcPrintedRule] = []
         for (index, name) in chainNames.enumerated() {
-            var rules: [FirewallRule] = []
             handle.forEachRule(of: name) { entry in
-                let (tokens, counters) = IptcEntryTokens.tokens(of: entry, chain: name, handle: handle, family: family)
-                let rule = IptablesSaveParser.rule(tokens: tokens, family: family, position: rules.count + 1,
-                                                   counters: counters, chains: chainSet)
-                ruleLines += "["
-                ruleLines += String(counters.packets)
-                ruleLines += ":"
-                ruleLines += String(counters.bytes)
-                ruleLines += "] "
-                ruleLines += rule.text
-                ruleLines += "\n"
-                rules.append(rule)
+                var tokens: [String] = []
+                tokens.reserveCapacity(20)
+                let counters = IptcEntryTokens.tokens(of: entry, chain: name, handle: handle, family: family, into: &tokens)
+                printed.append(IptcPrintedRule(chain: index, tokens: tokens, counters: counters))
             }
-            chains[index].rules = rules
         }
+        let (rulesByChain, ruleLines) = IptcRuleBatch.build(printed, chainCount: chains.count, family: family, chains: chainSet)
+        for (index, rules) in rulesByChain.enumerated() { chains[index].rules = rules }
         saveText += ruleLines + "COMMIT\n# Completed\n"
         return FirewallTable(system: .xtables, family: IptablesBuiltinChains.tableFamily(family), name: handle.table, chains: chains)
     }

@@ -7,7 +7,7 @@ extension IptablesElementMapper {
         // Rate limits and ipset lookups depend on state no rule set shows; unknown extensions and
         // undecoded binary stay whole too.
         guard let kind = section.spec?.kind, kind != .limit, kind != .set,
-              !section.options.contains(where: { name($0) == XtablesExtensionDecoder.undecodedOption }) else {
+              !section.options.contains(where: { $0.key == nil && name($0) == XtablesExtensionDecoder.undecodedOption }) else {
             elements.append(unknown(section: section, kind: "match", mayAffectVerdict: true))
             return
         }

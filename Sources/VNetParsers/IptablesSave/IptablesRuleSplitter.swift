@@ -72,7 +72,7 @@ enum IptablesRuleSplitter {
         var i = 0
         while i < tokens.count {
             let token = tokens[i]
-            if token == "!" {
+            if isBang(token) {
                 if negationStart != nil { parts.problems.append(IptablesRuleProblem(tokenIndex: i, message: "'!' given twice")) }
                 negationStart = i
                 i += 1
@@ -154,6 +154,10 @@ enum IptablesRuleSplitter {
         return parts
     }
 
+    private static func isBang(_ token: String) -> Bool {
+        token.utf8.count == 1 && token.utf8.first == UInt8(ascii: "!")
+    }
+
     /// `-x` or `--xyz` (and the family flags `-4`/`-6`); a lone `-` or a negative number is a value.
     private static func isOptionName(_ token: String) -> Bool {
         let utf8 = token.utf8
@@ -167,7 +171,7 @@ enum IptablesRuleSplitter {
     private static func takeValues(_ tokens: [String], after index: Int, arity: Int) -> (Range<Int>, Int, Bool) {
         var start = index + 1
         var negated = false
-        if arity != 0, start + 1 < tokens.count, tokens[start] == "!", !isOptionName(tokens[start + 1]) {
+        if arity != 0, start + 1 < tokens.count, isBang(tokens[start]), !isOptionName(tokens[start + 1]) {
             negated = true
             start += 1
         }
@@ -175,7 +179,7 @@ enum IptablesRuleSplitter {
         if arity >= 0 {
             end = min(start + arity, tokens.count)
         } else {
-            while end < tokens.count, tokens[end] != "!", !isOptionName(tokens[end]) { end += 1 }
+            while end < tokens.count, !isBang(tokens[end]), !isOptionName(tokens[end]) { end += 1 }
         }
         return (start..<end, end, negated)
     }

@@ -4,7 +4,12 @@ enum IptablesSaveLine {
     /// Options whose value iptables prints with xtables_save_string (quoted unless it is made only
     /// of letters, digits, `_` and `-`).
     static func isStringOption(_ option: String) -> Bool {
-        option == "--comment" || option == "--log-prefix" || option == "--nflog-prefix"
+        switch option.utf8.count {
+        case 9: return option == "--comment"
+        case 12: return option == "--log-prefix"
+        case 14: return option == "--nflog-prefix"
+        default: return false
+        }
     }
 
     /// One allocation per line: the worst case (every byte escaped, quotes, separator) is reserved.
