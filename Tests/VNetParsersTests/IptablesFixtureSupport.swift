@@ -22,10 +22,6 @@ enum IptablesFixtures {
 }
 
 extension [FirewallTable] {
-    func chain(_ table: String, _ chain: String) -> FirewallChain? {
-        first { $0.name == table }?.chain(chain)
-    }
-
     /// The rule whose text is exactly `text` (the save line without counters).
     func rule(_ table: String, _ text: String) -> FirewallRule? {
         first { $0.name == table }?.chains.lazy.flatMap(\.rules).first { $0.text == text }

@@ -19,7 +19,6 @@ extension IptablesSaveParser {
 enum IptablesRuleBuilder {
     struct Result {
         var rule: FirewallRule
-        var chain: String?
         /// Problems in order; the text parser reports the first.
         var problems: [IptablesRuleProblem]
         /// `-4`/`-6` limited the rule to the other family: iptables-restore would skip it.
@@ -60,7 +59,7 @@ enum IptablesRuleBuilder {
         }
         let rule = FirewallRule(position: position, elements: elements, counters: parts.counters ?? counters,
                                 comment: mapper.comment, text: text)
-        return Result(rule: rule, chain: parts.chain, problems: problems, otherFamilyOnly: parts.otherFamilyOnly)
+        return Result(rule: rule, problems: problems, otherFamilyOnly: parts.otherFamilyOnly)
     }
 }
 
