@@ -17,7 +17,9 @@ enum IptcEntryTokens {
     private static let extensionHeaderSize = 32
 
     /// Replaces `tokens` with the rule's tokens, `-A CHAIN` first; returns the rule's counters.
-    static func tokens(of entry: UnsafeRawPointer, chain: String, handle: IptcHandle, family: AddressFamily,
+    /// `verdict` is libiptc's name for a standard target (IptcHandle.targetName): the only part that
+    /// needs the handle, so the rest can run on any thread while the handle lives.
+    static func tokens(of entry: UnsafeRawPointer, chain: String, verdict: String, family: AddressFamily,
                        into tokens: inout [String]) -> Counters {
         tokens.removeAll(keepingCapacity: true)
         tokens.append("-A")
@@ -53,7 +55,6 @@ enum IptcEntryTokens {
             let (name, revision, data) = extensionFields(entry, at: targetOffset, size: min(max(size, extensionHeaderSize), layout.nextOffset - targetOffset))
             if name.isEmpty {
                 // Standard target: a verdict or a jump, named by libiptc; "" means no target.
-                let verdict = handle.targetName(of: entry)
                 if !verdict.isEmpty { tokens += [layout.isGoto ? "-g" : "-j", verdict] }
             } else {
                 if !XtablesExtensionDecoder.appendTargetTokens(name: name, revision: revision, payload: data, family: family, to: &tokens) {

@@ -3,51 +3,59 @@ import Foundation
 import VNetModel
 import VNetParsers
 
-/// One libiptc rule printed into tokens, waiting to become a model rule.
-struct IptcPrintedRule: Sendable {
+/// One libiptc rule waiting to be printed and built: its entry in the handle's memory (valid while the
+/// handle lives, read-only) and the verdict name libiptc gave it.
+struct IptcRuleEntry: @unchecked Sendable {
     var chain: Int
-    var tokens: [String]
-    var counters: Counters
+    var entry: UnsafeRawPointer
+    var verdict: String
 }
 
-/// Builds the model rules of a table from printed tokens, and their `[packets:bytes] -A ...` save
-/// lines. Pure Swift work with no namespace or libiptc state, so large tables are spread over the
-/// cores: rule sets of 100,000 rules spend most of their reading time here.
+/// Prints the rules of a table into tokens, builds the model rules and their `[packets:bytes] -A ...`
+/// save lines. Reading entries and building rules needs no namespace or libiptc state, so large
+/// tables are spread over the cores: rule sets of 100,000 rules spend most of their reading time here.
 enum IptcRuleBatch {
     /// Below this many rules one thread is quicker than starting others.
     private static let parallelThreshold = 4096
 
-    /// Rules grouped by chain (`chainCount` groups, in `printed` order) and the save lines of all.
-    static func build(_ printed: [IptcPrintedRule], chainCount: Int, family: AddressFamily,
-                      chains: Set<String>) -> (rulesByChain: [[FirewallRule]], saveLines: String) {
-        // Positions count within each chain; printed rules come chain after chain.
-        var positions = [Int](repeating: 0, count: printed.count)
-        var chainStarts = [Int](repeating: printed.count, count: chainCount + 1)
-        for (i, p) in printed.enumerated() {
-            positions[i] = i == 0 || printed[i - 1].chain != p.chain ? 1 : positions[i - 1] + 1
+    /// Rules grouped by chain (one group per name in `chainNames`) and the save lines of all, in
+    /// `entries` order (chain after chain, as libiptc walks them).
+    static func build(_ entries: [IptcRuleEntry], chainNames: [String],
+                      family: AddressFamily) -> (rulesByChain: [[FirewallRule]], saveLines: String) {
+        let chainCount = chainNames.count
+        let chains = Set(chainNames)
+        // Positions count within each chain.
+        var positions = [Int](repeating: 0, count: entries.count)
+        var chainStarts = [Int](repeating: entries.count, count: chainCount + 1)
+        for (i, p) in entries.enumerated() {
+            positions[i] = i == 0 || entries[i - 1].chain != p.chain ? 1 : positions[i - 1] + 1
             if positions[i] == 1 { chainStarts[p.chain] = i }
         }
         for chain in stride(from: chainCount - 1, through: 0, by: -1) where chainStarts[chain] > chainStarts[chain + 1] {
             chainStarts[chain] = chainStarts[chain + 1]
         }
 
-        let built = UnsafeMutableBufferPointer<FirewallRule>.allocate(capacity: printed.count)
+        let built = UnsafeMutableBufferPointer<FirewallRule>.allocate(capacity: entries.count)
         defer { built.deallocate() }
-        let workers = printed.count >= parallelThreshold ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
+        let workers = entries.count >= parallelThreshold ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
         var lines = [String](repeating: "", count: workers)
         let shared = Shared(built: built, positions: positions)
         lines.withUnsafeMutableBufferPointer { linesBuffer in
             let linesShared = SharedLines(buffer: linesBuffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 var text = ""
-                for i in printed.count * worker / workers..<printed.count * (worker + 1) / workers {
-                    let p = printed[i]
-                    let rule = IptablesSaveParser.rule(tokens: p.tokens, family: family, position: shared.positions[i],
-                                                       counters: p.counters, chains: chains)
+                var tokens: [String] = []
+                tokens.reserveCapacity(32)
+                for i in entries.count * worker / workers..<entries.count * (worker + 1) / workers {
+                    let p = entries[i]
+                    let counters = IptcEntryTokens.tokens(of: p.entry, chain: chainNames[p.chain], verdict: p.verdict,
+                                                          family: family, into: &tokens)
+                    let rule = IptablesSaveParser.rule(tokens: tokens, family: family, position: shared.positions[i],
+                                                       counters: counters, chains: chains)
                     text += "["
-                    text += String(p.counters.packets)
+                    text += String(counters.packets)
                     text += ":"
-                    text += String(p.counters.bytes)
+                    text += String(counters.bytes)
                     text += "] "
                     text += rule.text
                     text += "\n"
