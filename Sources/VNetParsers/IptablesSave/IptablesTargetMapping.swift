@@ -4,19 +4,19 @@ import VNetModel
 /// (new = (old & ~mask) ^ value), the form the kernel stores, so text and binary rules agree.
 extension IptablesElementMapper {
     mutating func targetElement(_ target: IptablesSection, isGoto: Bool, chains: Set<String>?) -> RuleElement {
-        let name = target.name
-        if isGoto { return .action(.goto(name)) }
-        switch name {
+        let targetName = target.name
+        if isGoto { return .action(.goto(targetName)) }
+        switch targetName {
         case "ACCEPT": return .action(.accept)
         case "DROP": return .action(.drop)
         case "RETURN": return .action(.return)
         case "QUEUE": return .action(.queue(nil))
         default: break
         }
-        if chains?.contains(name) == true { return .action(.jump(name)) }
+        if chains?.contains(targetName) == true { return .action(.jump(targetName)) }
         guard let kind = target.spec?.kind, !target.options.contains(where: { $0.key == nil }) else {
-            if chains == nil && target.options.isEmpty && target.spec == nil { return .action(.jump(name)) }
-            return unknown(section: target, kind: "target", mayAffectVerdict: !IptablesOptionGrammar.nonTerminalTargets.contains(name))
+            if chains == nil && target.options.isEmpty && target.spec == nil { return .action(.jump(targetName)) }
+            return unknown(section: target, kind: "target", mayAffectVerdict: !IptablesOptionGrammar.nonTerminalTargets.contains(targetName))
         }
         let options = target.options
         func option(_ key: IptablesOptionGrammar.Key) -> IptablesOption? { options.first { $0.key == key } }
@@ -32,14 +32,14 @@ extension IptablesElementMapper {
         case .reject:
             guard let with = option(.rejectWith) else { return .action(.reject(with: XtablesNames.defaultRejectWith(family))) }
             guard let canonical = XtablesNames.rejectWith(value(with), family: family) else {
-                return invalid(with, owner: name, kind: "target", "unknown --reject-with '\(value(with))'")
+                return invalid(with, owner: targetName, kind: "target", "unknown --reject-with '\(value(with))'")
             }
             return .action(.reject(with: canonical))
         case .masquerade, .redirect:
             var ports: PortRange?
             if let toPorts = option(.toPorts) {
                 guard let range = IptablesValueSyntax.portRange(value(toPorts)[...]) else {
-                    return invalid(toPorts, owner: name, kind: "target", "bad port range '\(value(toPorts))' for --to-ports")
+                    return invalid(toPorts, owner: targetName, kind: "target", "bad port range '\(value(toPorts))' for --to-ports")
                 }
                 ports = range
             }
@@ -49,7 +49,7 @@ extension IptablesElementMapper {
             var ports: PortRange?
             if let to = option(kind == .snat ? .toSource : .toDestination) {
                 guard let range = IptablesValueSyntax.natRange(value(to), family: family) else {
-                    return invalid(to, owner: name, kind: "target", "bad \(tokens[to.nameIndex]) '\(value(to))'")
+                    return invalid(to, owner: targetName, kind: "target", "bad \(name(to)) '\(value(to))'")
                 }
                 (addresses, ports) = range
             }
@@ -59,7 +59,7 @@ extension IptablesElementMapper {
             return markAction(target, ct: false)
         case .connmarkTarget:
             if options.contains(where: { $0.key == .saveMark || $0.key == .restoreMark || $0.key == .shift }) {
-                return .action(.statement(name: name, detail: optionsText(target)))
+                return .action(.statement(name: targetName, detail: optionsText(target)))
             }
             return markAction(target, ct: true)
         case .log:
@@ -70,7 +70,7 @@ extension IptablesElementMapper {
             return .action(.notrack)
         default:
             // CT without --notrack, CHECKSUM, TCPMSS: non-terminal, no effect on fate or addresses.
-            return .action(.statement(name: name, detail: optionsText(target)))
+            return .action(.statement(name: targetName, detail: optionsText(target)))
         }
     }
 
