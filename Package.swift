@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "VNetSnapshotTests", dependencies: ["VNetModel", "VNetParsers", "VNetSnapshot", "VNetTestSupport"]),
         // Need root and the C libraries: live collection, read-only proof, libiptc vs iptables-save.
         .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetTestSupport"]),
-        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetTestSupport"]),
+        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetReport"]),

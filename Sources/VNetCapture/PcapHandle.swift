@@ -1,0 +1,212 @@
+import CPcap
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A libpcap failure, with the operation that failed and libpcap's own message.
+public struct PcapError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let operation: String
+    public let message: String
+    public var description: String { "\(operation): \(message)" }
+}
+
+/// One captured frame. `bytes` holds the captured part (`capturedLength` bytes); `originalLength`
+/// is the frame's length on the wire.
+public struct CapturedPacket: Equatable, Sendable {
+    /// Nanoseconds since the Unix epoch.
+    public var timestampNanoseconds: UInt64
+    public var originalLength: Int
+    public var bytes: [UInt8]
+
+    public init(timestampNanoseconds: UInt64, originalLength: Int, bytes: [UInt8]) {
+        self.timestampNanoseconds = timestampNanoseconds
+        self.originalLength = originalLength
+        self.bytes = bytes
+    }
+
+    public var capturedLength: Int { bytes.count }
+}
+
+/// Kernel and interface counters of a live capture (`pcap_stats`).
+public struct CaptureStatistics: Equatable, Sendable {
+    public var received: UInt64
+    public var droppedByKernel: UInt64
+    public var droppedByInterface: UInt64
+}
+
+/// Owner of one `pcap_t`: a live capture on an interface or a saved capture file. Closed in
+/// deinit; every libpcap return code becomes a `PcapError` here and nowhere else.
+public final class PcapHandle {
+    private let handle: OpaquePointer
+    /// The stdio buffer of an offline file: libpcap reads through it, so it lives as long as the handle.
+    private let fileBuffer: UnsafeMutablePointer<CChar>?
+
+    /// The link-layer header type (`DLT_EN10MB` = 1 for Ethernet, 113 for Linux cooked capture).
+    public let linkType: Int32
+
+    private init(handle: OpaquePointer, fileBuffer: UnsafeMutablePointer<CChar>?) {
+        self.handle = handle
+        self.fileBuffer = fileBuffer
+        self.linkType = pcap_datalink(handle)
+    }
+
+    deinit {
+        pcap_close(handle)
+        fileBuffer?.deallocate()
+    }
+
+    /// Opens a pcap or pcapng file with nanosecond timestamps, read through a 1 MiB stdio buffer
+    /// (libpcap's own reader issues 4 KiB reads, markedly slower on large files).
+    public static func openOffline(path: String) throws -> PcapHandle {
+        guard let file = fopen(path, "rb") else {
+            throw PcapError(operation: "open \(path)", message: String(cString: strerror(errno)))
+        }
+        let size = 1 << 20
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: size)
+        setvbuf(file, buffer, _IOFBF, size)
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard let h = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            fclose(file)
+            buffer.deallocate()
+            throw PcapError(operation: "read \(path)", message: Self.text(errbuf))
+        }
+        return PcapHandle(handle: h, fileBuffer: buffer)
+    }
+
+    /// Starts a live capture. `bufferSize` is the kernel ring in bytes: big enough for bursts.
+    public static func openLive(interface: String, snapshotLength: Int32 = 262_144, bufferSize: Int32 = 8 << 20,
+                                promiscuous: Bool = true, immediate: Bool = true) throws -> PcapHandle {
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        guard let h = pcap_create(interface, &errbuf) else {
+            throw PcapError(operation: "capture on \(interface)", message: text(errbuf))
+        }
+        let configured = [
+            pcap_set_snaplen(h, snapshotLength),
+            pcap_set_promisc(h, promiscuous ? 1 : 0),
+            pcap_set_buffer_size(h, bufferSize),
+            pcap_set_immediate_mode(h, immediate ? 1 : 0),
+            pcap_set_timeout(h, 100),
+            pcap_set_tstamp_precision(h, Int32(PCAP_TSTAMP_PRECISION_NANO)),
+        ]
+        if configured.contains(where: { $0 != 0 }) {
+            pcap_close(h)
+            throw PcapError(operation: "configure capture on \(interface)", message: "libpcap refused a setting")
+        }
+        let status = pcap_activate(h)
+        if status < 0 {
+            let message = String(cString: pcap_geterr(h))
+            pcap_close(h)
+            throw PcapError(operation: "capture on \(interface)", message: message.isEmpty ? String(cString: pcap_statustostr(status)) : message)
+        }
+        return PcapHandle(handle: h, fileBuffer: nil)
+    }
+
+    /// Compiles and installs a BPF filter (tcpdump syntax).
+    public func setFilter(_ expression: String) throws {
+        var program = bpf_program()
+        guard pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw PcapError(operation: "compile filter '\(expression)'", message: lastError)
+        }
+        defer { pcap_freecode(&program) }
+        guard pcap_setfilter(handle, &program) == 0 else {
+            throw PcapError(operation: "install filter '\(expression)'", message: lastError)
+        }
+    }
+
+    public enum NextResult: Equatable, Sendable {
+        case packet(CapturedPacket)
+        /// Live capture: no packet within the read timeout.
+        case timeout
+        /// End of file, or `stop()` was called.
+        case end
+    }
+
+    /// The next packet. A truncated or corrupt file ends in a `PcapError` naming libpcap's reason.
+    public func next() throws -> NextResult {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let status = pcap_next_ex(handle, &header, &data)
+        switch status {
+        case 1:
+            guard let header, let data else { return .timeout }
+            let h = header.pointee
+            let captured = Int(h.caplen)
+            let seconds = UInt64(max(0, h.ts.tv_sec))
+            let fraction = UInt64(max(0, h.ts.tv_usec))
+            return .packet(CapturedPacket(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction,
+                                          originalLength: Int(h.len),
+                                          bytes: Array(UnsafeBufferPointer(start: data, count: captured))))
+        case 0:
+            return .timeout
+        case PCAP_ERROR_BREAK:
+            return .end
+        default:
+            throw PcapError(operation: "read packet", message: lastError)
+        }
+    }
+
+    /// Makes a blocked or looping `next()` return `.end` (safe from a signal handler's thread).
+    public func stop() {
+        pcap_breakloop(handle)
+    }
+
+    public func statistics() throws -> CaptureStatistics {
+        var s = pcap_stat()
+        guard pcap_stats(handle, &s) == 0 else {
+            throw PcapError(operation: "statistics", message: lastError)
+        }
+        return CaptureStatistics(received: UInt64(s.ps_recv), droppedByKernel: UInt64(s.ps_drop),
+                                 droppedByInterface: UInt64(s.ps_ifdrop))
+    }
+
+    private var lastError: String { String(cString: pcap_geterr(handle)) }
+
+    private static func text(_ errbuf: [CChar]) -> String {
+        String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Owner of a pcap file being written (`pcap_dump_open` on a dead handle of the given link type),
+/// for the evidence files reports point to. Flushed and closed in deinit.
+public final class PcapWriter {
+    private let dead: OpaquePointer
+    private let dumper: OpaquePointer
+
+    public init(path: String, linkType: Int32 = 1, snapshotLength: Int32 = 262_144) throws {
+        guard let d = pcap_open_dead_with_tstamp_precision(linkType, snapshotLength, UInt32(PCAP_TSTAMP_PRECISION_NANO)) else {
+            throw PcapError(operation: "create \(path)", message: "pcap_open_dead failed")
+        }
+        guard let w = pcap_dump_open(d, path) else {
+            let message = String(cString: pcap_geterr(d))
+            pcap_close(d)
+            throw PcapError(operation: "create \(path)", message: message)
+        }
+        dead = d
+        dumper = w
+    }
+
+    public func write(_ packet: CapturedPacket) {
+        var header = pcap_pkthdr()
+        header.ts.tv_sec = Int(packet.timestampNanoseconds / 1_000_000_000)
+        header.ts.tv_usec = Int(packet.timestampNanoseconds % 1_000_000_000)
+        header.caplen = UInt32(packet.bytes.count)
+        header.len = UInt32(max(packet.originalLength, packet.bytes.count))
+        packet.bytes.withUnsafeBufferPointer { buf in
+            withUnsafePointer(to: &header) { h in
+                pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), h, buf.baseAddress)
+            }
+        }
+    }
+
+    public func flush() throws {
+        guard pcap_dump_flush(dumper) == 0 else {
+            throw PcapError(operation: "flush", message: String(cString: strerror(errno)))
+        }
+    }
+
+    deinit {
+        pcap_dump_close(dumper)
+        pcap_close(dead)
+    }
+}

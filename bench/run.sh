@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Reading benchmark (issue 2): vnetaudit's full live read of a host against the fastest system tool that
+# reads the same rules, side by side in one run, on generated busy-host rule sets of 10k, 50k and 100k
+# rules loaded once as legacy x_tables and once as nf_tables (iptables-nft). Everything happens inside
+# throwaway network namespaces. Writes bench/results.md. Run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+export PATH="/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+
+sizes=${BENCH_SIZES:-"10000 50000 100000"}
+runs=${BENCH_RUNS:-5}
+work=$(mktemp -d /tmp/vnetaudit-bench.XXXXXX)
+ns_legacy="vnabench-legacy-$$"
+ns_nft="vnabench-nft-$$"
+cleanup() {
+  ip netns del "$ns_legacy" 2>/dev/null || true
+  ip netns del "$ns_nft" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+swift build -c release --product vnetaudit >/dev/null
+bin="$top/.build/release/vnetaudit"
+
+# median wall time of a command over $runs runs (after one warm-up), in seconds
+timeit() {
+  python3 - "$runs" "$@" <<'PY'
+import subprocess, sys, time, statistics
+runs = int(sys.argv[1]); cmd = sys.argv[2:]
+subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+times = []
+for _ in range(runs):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    times.append(time.perf_counter() - t)
+print(f"{statistics.median(times):.3f}")
+PY
+}
+
+results="$top/bench/results.md"
+{
+  echo "# Reading benchmark"
+  echo
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, kernel $(uname -r); median of $runs runs after a warm-up."
+  echo "vnetaudit = \`vnetaudit show\` (the whole live host read: netlink, nf_tables, both libiptc families,"
+  echo "libvirt, sysctls, listeners); the baseline reads only the rules."
+  echo
+  echo "| rules | kind | baseline tool | baseline s | vnetaudit s | ratio | rules seen |"
+  echo "|---:|---|---|---:|---:|---:|---:|"
+} >"$results.tmp"
+
+for n in $sizes; do
+  python3 bench/gen-ruleset.py "$n" >"$work/rules-$n.v4"
+  for kind in legacy nft; do
+    ns=$ns_legacy; restore=iptables-legacy-restore; save=iptables-legacy-save
+    if [ "$kind" = nft ]; then ns=$ns_nft; restore=iptables-nft-restore; save=iptables-nft-save; fi
+    ip netns del "$ns" 2>/dev/null || true
+    ip netns add "$ns"
+    ip netns exec "$ns" "$restore" <"$work/rules-$n.v4"
+    base=$(timeit ip netns exec "$ns" "$save")
+    mine=$(timeit ip netns exec "$ns" "$bin" show --no-color)
+    seen=$(ip netns exec "$ns" "$bin" show --format json | python3 -c '
+import json, sys
+h = json.load(sys.stdin)
+print(sum(len(c["rules"]) for t in h["firewall"]["tables"] for c in t["chains"]))')
+    ratio=$(python3 -c "print(f'{$mine / $base:.2f}')")
+    echo "| $n | $kind | $save | $base | $mine | $ratio | $seen |" | tee -a "$results.tmp"
+    ip netns del "$ns"
+  done
+done
+mv "$results.tmp" "$results"
+echo "written $results"
