@@ -1,5 +1,6 @@
 import CPcap
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,17 +38,21 @@ public struct CaptureStatistics: Equatable, Sendable {
 
 /// Owner of one `pcap_t`: a live capture on an interface or a saved capture file. Closed in
 /// deinit; every libpcap return code becomes a `PcapError` here and nowhere else.
-public final class PcapHandle {
+public final class PcapHandle: @unchecked Sendable {
     private let handle: OpaquePointer
     /// The stdio buffer of an offline file: libpcap reads through it, so it lives as long as the handle.
     private let fileBuffer: UnsafeMutablePointer<CChar>?
+    /// Live captures are non-blocking and waited on with poll(2) on this descriptor; -1 offline.
+    private let selectableDescriptor: Int32
+    private let stopped = Atomic<Bool>(false)
 
     /// The link-layer header type (`DLT_EN10MB` = 1 for Ethernet, 113 for Linux cooked capture).
     public let linkType: Int32
 
-    private init(handle: OpaquePointer, fileBuffer: UnsafeMutablePointer<CChar>?) {
+    private init(handle: OpaquePointer, fileBuffer: UnsafeMutablePointer<CChar>?, selectableDescriptor: Int32 = -1) {
         self.handle = handle
         self.fileBuffer = fileBuffer
+        self.selectableDescriptor = selectableDescriptor
         self.linkType = pcap_datalink(handle)
     }
 
@@ -99,7 +104,15 @@ public final class PcapHandle {
             pcap_close(h)
             throw PcapError(operation: "capture on \(interface)", message: message.isEmpty ? String(cString: pcap_statustostr(status)) : message)
         }
-        return PcapHandle(handle: h, fileBuffer: nil)
+        // Non-blocking, waited on with our own poll: libpcap's blocking read on Linux does not
+        // return on its timeout, and a poll we own can also watch for stop() and many interfaces.
+        var errbuf2 = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
+        let fd = pcap_get_selectable_fd(h)
+        guard fd >= 0, pcap_setnonblock(h, 1, &errbuf2) == 0 else {
+            pcap_close(h)
+            throw PcapError(operation: "capture on \(interface)", message: "no pollable descriptor")
+        }
+        return PcapHandle(handle: h, fileBuffer: nil, selectableDescriptor: fd)
     }
 
     /// Compiles and installs a BPF filter (tcpdump syntax).
@@ -122,32 +135,47 @@ public final class PcapHandle {
         case end
     }
 
-    /// The next packet. A truncated or corrupt file ends in a `PcapError` naming libpcap's reason.
-    public func next() throws -> NextResult {
-        var header: UnsafeMutablePointer<pcap_pkthdr>?
-        var data: UnsafePointer<UInt8>?
-        let status = pcap_next_ex(handle, &header, &data)
-        switch status {
-        case 1:
-            guard let header, let data else { return .timeout }
-            let h = header.pointee
-            let captured = Int(h.caplen)
-            let seconds = UInt64(max(0, h.ts.tv_sec))
-            let fraction = UInt64(max(0, h.ts.tv_usec))
-            return .packet(CapturedPacket(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction,
-                                          originalLength: Int(h.len),
-                                          bytes: Array(UnsafeBufferPointer(start: data, count: captured))))
-        case 0:
-            return .timeout
-        case PCAP_ERROR_BREAK:
-            return .end
-        default:
-            throw PcapError(operation: "read packet", message: lastError)
+    /// The next packet. Live: waits up to `timeoutMilliseconds` and answers `.timeout` when nothing
+    /// came. Offline: a truncated or corrupt file ends in a `PcapError` naming libpcap's reason.
+    public func next(timeoutMilliseconds: Int32 = 100) throws -> NextResult {
+        var waited = false
+        while true {
+            if stopped.load(ordering: .relaxed) { return .end }
+            var header: UnsafeMutablePointer<pcap_pkthdr>?
+            var data: UnsafePointer<UInt8>?
+            let status = pcap_next_ex(handle, &header, &data)
+            switch status {
+            case 1:
+                guard let header, let data else { return .timeout }
+                let h = header.pointee
+                let seconds = UInt64(max(0, h.ts.tv_sec))
+                let fraction = UInt64(max(0, h.ts.tv_usec))
+                return .packet(CapturedPacket(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction,
+                                              originalLength: Int(h.len),
+                                              bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))))
+            case 0:
+                guard selectableDescriptor >= 0, !waited else { return .timeout }
+                var fds = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&fds, 1, timeoutMilliseconds)
+                if ready < 0 && errno != EINTR {
+                    throw PcapError(operation: "wait for packets", message: String(cString: strerror(errno)))
+                }
+                if ready > 0 && fds.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 && fds.revents & Int16(POLLIN) == 0 {
+                    throw PcapError(operation: "wait for packets", message: "the interface went away")
+                }
+                waited = true
+            case PCAP_ERROR_BREAK:
+                return .end
+            default:
+                throw PcapError(operation: "read packet", message: lastError)
+            }
         }
     }
 
-    /// Makes a blocked or looping `next()` return `.end` (safe from a signal handler's thread).
+    /// Makes `next()` return `.end` from now on; callable from any thread (a Ctrl-C handler, a link
+    /// watcher that saw the interface vanish).
     public func stop() {
+        stopped.store(true, ordering: .relaxed)
         pcap_breakloop(handle)
     }
 

@@ -65,7 +65,7 @@ struct IptcEquivalenceTests {
     /// Tables of thousands of rules are built on several threads: the result must not change.
     @Test func largeTableBuiltInParallelEqualsIptablesSave() throws {
         let ns = try TemporaryNamespace("iptc-large")
-        try ns.exec(["iptables-legacy-restore"], input: IptcReadBenchmarkTests.ruleSet(services: 1500))
+        try ns.exec(["iptables-legacy-restore"], input: KubeProxyLikeRuleSet.ruleSet(services: 1500))
         let read = try NetworkNamespace.run(named: ns.name) { try LegacyIptablesReader.read(family: .ipv4) }
         let saved = try ns.exec(["iptables-legacy-save", "-c"])
         #expect(read.tables.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } } > 9000)
@@ -106,5 +106,34 @@ struct IptcEquivalenceTests {
         #expect(v4.saveText.isEmpty && v6.saveText.isEmpty)
         #expect(before.isEmpty)
         #expect(try ns.sh(list) == before)
+    }
+}
+
+/// A kube-proxy-like legacy rule set (libvirt chains plus service chains), large enough to take the
+/// reader's parallel path.
+enum KubeProxyLikeRuleSet {
+    /// About `services * 6 + 4 * 8` rules in nat and filter.
+    static func ruleSet(services: Int) -> String {
+        var nat = "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+        nat += ":KUBE-MARK-MASQ - [0:0]\n:KUBE-SERVICES - [0:0]\n:LIBVIRT_PRT - [0:0]\n"
+        var rules = "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n"
+        rules += "-A POSTROUTING -j LIBVIRT_PRT\n-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000\n"
+        rules += "-A LIBVIRT_PRT -s 192.168.122.0/24 ! -d 192.168.122.0/24 -p tcp -j MASQUERADE --to-ports 1024-65535\n"
+        for i in 0..<services {
+            let svc = "KUBE-SVC-\(String(i, radix: 16, uppercase: true))", sep = "KUBE-SEP-\(String(i, radix: 16, uppercase: true))"
+            let ip = "10.\(96 + i >> 16).\(i >> 8 & 255).\(i & 255)"
+            nat += ":\(svc) - [0:0]\n:\(sep) - [0:0]\n"
+            rules += "-A KUBE-SERVICES -d \(ip)/32 -p tcp -m comment --comment \"ns/svc-\(i):http cluster IP\" -m tcp --dport 80 -j \(svc)\n"
+            rules += "-A \(svc) ! -s 10.244.0.0/16 -d \(ip)/32 -p tcp -m tcp --dport 80 -j KUBE-MARK-MASQ\n"
+            rules += "-A \(svc) -m comment --comment \"ns/svc-\(i):http -> 10.244.\(i >> 8 & 255).\(i & 255):8080\" -j \(sep)\n"
+            rules += "-A \(sep) -s 10.244.\(i >> 8 & 255).\(i & 255)/32 -j KUBE-MARK-MASQ\n"
+            rules += "-A \(sep) -p tcp -m tcp -j DNAT --to-destination 10.244.\(i >> 8 & 255).\(i & 255):8080\n"
+        }
+        var filter = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:KUBE-FORWARD - [0:0]\n"
+        filter += "-A FORWARD -j KUBE-FORWARD\n"
+        for i in 0..<services {
+            filter += "-A KUBE-FORWARD -d 10.244.\(i >> 8 & 255).\(i & 255)/32 -o virbr0 -p tcp -m multiport --dports 80,443 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
+        }
+        return nat + rules + "COMMIT\n" + filter + "COMMIT\n"
     }
 }
