@@ -59,5 +59,7 @@ let package = Package(
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetReport"]),
+        // The built binary end to end: inputs, exit codes, messages.
+        .testTarget(name: "CLITests", dependencies: ["VNetModel", "VNetTestSupport"]),
     ]
 )
