@@ -9,16 +9,25 @@ struct BridgeTopology {
         host.links.filter { $0.master == bridge }.sorted { $0.name < $1.name }
     }
 
-    /// Ports that carry guests: not the uplink, and not a NIC-like device (the LAN side of a host bridge).
+    /// Ports that carry guests: not the uplink, and a guest interface (see `isGuestInterface`).
     func guestPorts(of bridge: String, uplinks: [String]) -> [Link] {
-        let nicKinds: Set<LinkKind> = [.physical, .bond, .vlan, .team]
-        return ports(of: bridge).filter { !uplinks.contains($0.name) && !nicKinds.contains($0.kind) }
+        ports(of: bridge).filter { !uplinks.contains($0.name) && Self.isGuestInterface($0) }
     }
 
-    /// NIC-like ports of a host bridge (`br0` with `eth0` enslaved): its way to the LAN.
+    /// The other ports of a host bridge (`br0` with `eth0`, a bond or a veth enslaved): its way to the LAN.
     func lanPorts(of bridge: String) -> [Link] {
-        let nicKinds: Set<LinkKind> = [.physical, .bond, .vlan, .team]
-        return ports(of: bridge).filter { nicKinds.contains($0.kind) }
+        ports(of: bridge).filter { !Self.isGuestInterface($0) }
+    }
+
+    /// libvirt attaches guests through tap and macvtap devices it names `vnetN` / `macvtapN`; a port
+    /// that is neither is the host's own (a NIC, bond, vlan or veth towards the LAN).
+    static func isGuestInterface(_ link: Link) -> Bool {
+        if [.tap, .tun, .macvtap].contains(link.kind) { return true }
+        for prefix in ["vnet", "macvtap"] where link.name.hasPrefix(prefix) {
+            let number = link.name.dropFirst(prefix.count)
+            if !number.isEmpty && number.allSatisfy({ $0.isASCII && $0.isNumber }) { return true }
+        }
+        return false
     }
 
     /// Devices of the main table's default routes, per family, each device once.
