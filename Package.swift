@@ -34,6 +34,8 @@ let package = Package(
             "VNetModel", "VNetParsers", "CNetlink", "CIPTC", "CNftables",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Packet-path evaluation over the model: which hooks, chains and rules a packet meets and its fate.
+        .target(name: "VNetEvaluate", dependencies: ["VNetModel"]),
         // Snapshot bundles: write and read back the model plus its raw sources.
         .target(name: "VNetSnapshot", dependencies: ["VNetModel", "VNetParsers"]),
         // Text renderers of the model and, later, of verdicts (show, check reports).
@@ -59,6 +61,7 @@ let package = Package(
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetReport"]),
+        .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
         // The built binary end to end: inputs, exit codes, messages.
         .testTarget(name: "CLITests", dependencies: ["VNetModel", "VNetTestSupport"]),
     ]
