@@ -1,0 +1,195 @@
+import VNetModel
+
+/// Walks one base chain for one packet: rules in order, jump (return comes back), goto (return goes to
+/// the caller of the chain that did the goto), return from the base chain = policy. Updates the packet's
+/// mark and, in nat chains, its destination.
+struct ChainWalker {
+    let table: FirewallTable
+    let hook: Hook
+    private(set) var probe: PacketProbe
+    private(set) var hits: [RuleHit] = []
+
+    /// nft refuses deeper jump stacks (NFT_JUMP_STACK_SIZE is 16); x_tables refuses loops. Past this
+    /// the model is inconsistent and the walk gives up.
+    private static let maxDepth = 64
+
+    init(table: FirewallTable, hook: Hook, probe: PacketProbe) {
+        self.table = table
+        self.hook = hook
+        self.probe = probe
+    }
+
+    /// What one rule does to the walk.
+    private enum Effect {
+        case next
+        case jump(String)
+        case goto(String)
+        case `return`
+        case end(ChainOutcome)
+    }
+
+    mutating func walk(_ chain: FirewallChain, policy: BaseChain.Policy) -> ChainOutcome {
+        var stack: [(chain: FirewallChain, next: Int)] = [(chain, 0)]
+        while var frame = stack.popLast() {
+            guard frame.next < frame.chain.rules.count else { continue }  // end of a regular chain: return
+            let rule = frame.chain.rules[frame.next]
+            frame.next += 1
+            stack.append(frame)
+            let target: String
+            switch effect(of: rule, in: frame.chain.name) {
+            case .next: continue
+            case .return:
+                stack.removeLast()
+                continue
+            case .end(let outcome): return outcome
+            case .jump(let name): target = name
+            case .goto(let name):
+                stack.removeLast()
+                target = name
+            }
+            guard let next = table.chain(target), next.base == nil else {
+                return unknown(rule, in: frame.chain.name, "its target chain \(target) is missing or a base chain")
+            }
+            guard stack.count < Self.maxDepth else { return unknown(rule, in: frame.chain.name, "jumps too deep") }
+            stack.append((next, 0))
+        }
+        return .policy(policy)
+    }
+
+    /// Evaluates the rule's elements in order: matches narrow, statements act only when all matches so far
+    /// hold, the first flow-changing action decides. A flow change behind an undecidable match is unknown.
+    private mutating func effect(of rule: FirewallRule, in chain: String) -> Effect {
+        let matcher = MatchEvaluator(table: table, probe: probe, hook: hook)
+        var holds = ThreeValued.yes
+        for element in rule.elements {
+            switch element {
+            case .match(let match):
+                holds = holds && matcher.evaluate(match)
+                if holds == .no { return .next }
+            case .unknown(let element) where element.mayAffectVerdict:
+                guard element.kind == "match" || element.kind == "expression" else {
+                    return .end(unknown(rule, in: chain, "its \(element.name) cannot be evaluated"))
+                }
+                holds = .unknown
+            case .unknown:
+                continue
+            case .action(.setMark(let value, let mask)):
+                setMark(value: value, mask: mask, when: holds)
+                record(rule, in: chain, .setMark(value: value, mask: mask))
+            case .action(let action):
+                guard action.changesFlow else { continue }
+                guard holds == .yes else { return .end(unknown(rule, in: chain, "its matches cannot be decided")) }
+                return flowEffect(of: action, rule: rule, in: chain)
+            }
+        }
+        return .next
+    }
+
+    /// The effect of an action that changes the walk (statements such as counter or log do not).
+    private mutating func flowEffect(of action: Action, rule: FirewallRule, in chain: String) -> Effect {
+        switch action {
+        case .counter, .log, .statement, .notrack, .setCtMark, .setMark, .continue: return .next
+        case .verdictMap(let key, let entries, let namedMap):
+            return verdictMapEffect(key: key, entries: entries, namedMap: namedMap, rule: rule, in: chain)
+        default: break
+        }
+        record(rule, in: chain, action)
+        switch action {
+        case .accept: return .end(.accepted)
+        case .drop: return .end(.dropped)
+        case .reject(let with): return .end(.rejected(with: with))
+        case .return: return .return
+        case .jump(let name): return .jump(name)
+        case .goto(let name): return .goto(name)
+        case .masquerade(let ports, _):
+            return .end(.translated(.masquerade(outInterface: probe.outInterface, ports: ports)))
+        case .snat(let addresses, let ports, _): return .end(.translated(.snat(addresses: addresses, ports: ports)))
+        case .dnat(let addresses, let ports, _):
+            redirectDestination(to: addresses, ports: ports)
+            return .end(.translated(.dnat(addresses: addresses, ports: ports)))
+        case .redirect(let ports, _):
+            redirectDestination(to: nil, ports: ports)
+            return .end(.translated(.redirect(ports: ports)))
+        default:
+            return .end(unknown(rule, in: chain, "its verdict \(action) is not modelled"))
+        }
+    }
+
+    /// `KEY vmap { ... }` / `KEY vmap @map`: the verdict of the entry holding the packet's key. A miss
+    /// breaks the rule (next rule); a key the evaluator cannot read, or an undecidable entry before the
+    /// hit, is unknown.
+    private mutating func verdictMapEffect(key: [MatchField], entries: [VerdictMapEntry], namedMap: String?,
+                                           rule: FirewallRule, in chain: String) -> Effect {
+        let mapEntries: [VerdictMapEntry]
+        if let namedMap {
+            guard let map = table.set(namedMap) else { return .end(unknown(rule, in: chain, "map @\(namedMap) is missing")) }
+            mapEntries = map.elements.compactMap { element in element.verdict.map { VerdictMapEntry(key: element.key, verdict: $0) } }
+        } else {
+            mapEntries = entries
+        }
+        guard key.count == 1, let field = key.first else {
+            return .end(unknown(rule, in: chain, "its concatenated map key is not evaluated"))
+        }
+        let packet: PacketField
+        switch PacketField.lookup(field, in: probe, at: hook) {
+        case .absent: return .next
+        case .unknown: return .end(unknown(rule, in: chain, "its map key \(field) is unknown"))
+        case .value(let value): packet = value
+        }
+        let matcher = MatchEvaluator(table: table, probe: probe, hook: hook)
+        for entry in mapEntries {
+            switch matcher.contains(entry.key, packet) {
+            case .no: continue
+            case .unknown: return .end(unknown(rule, in: chain, "a map key cannot be compared"))
+            case .yes: return flowEffect(of: entry.verdict, rule: rule, in: chain)
+            }
+        }
+        return .next
+    }
+
+    /// `meta mark set` / `MARK --set-xmark value/mask`: clears the mask bits, then xors the value in
+    /// (a plain set when there is no mask). Behind an undecidable match the mark becomes unknown.
+    private mutating func setMark(value: UInt64, mask: UInt64?, when holds: ThreeValued) {
+        guard holds == .yes else {
+            probe.mark = nil
+            return
+        }
+        guard let mask else {
+            probe.mark = value
+            return
+        }
+        probe.mark = probe.mark.map { ($0 & ~mask) ^ value }
+    }
+
+    /// Later hooks see the translated destination: a single address (or port) is applied, a range or a
+    /// redirect to the host's own address makes later destination matches unknown.
+    private mutating func redirectDestination(to addresses: AddressRange?, ports: PortRange?) {
+        if let addresses, addresses.low == addresses.high {
+            probe.destination = addresses.low
+        } else {
+            probe.destinationIsUnknown = true
+        }
+        if let ports {
+            probe.destinationPort = ports.low == ports.high ? UInt16(exactly: ports.low) : nil
+        }
+    }
+
+    private mutating func record(_ rule: FirewallRule, in chain: String, _ action: Action?) {
+        hits.append(RuleHit(chain: chain, position: rule.position, handle: rule.handle, text: rule.text, action: action))
+    }
+
+    private mutating func unknown(_ rule: FirewallRule, in chain: String, _ why: String) -> ChainOutcome {
+        record(rule, in: chain, nil)
+        return .unknown(reason: "\(rule.text): \(why)")
+    }
+}
+
+private extension Action {
+    /// Whether the action can change where the walk goes; the others are statements that let it go on.
+    var changesFlow: Bool {
+        switch self {
+        case .counter, .log, .statement, .notrack, .setCtMark, .setMark: return false
+        default: return true
+        }
+    }
+}

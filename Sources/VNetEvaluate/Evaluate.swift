@@ -1,0 +1,55 @@
+import VNetModel
+
+/// Walks `probe` through `hooks` in order (the caller's routing decision): at each hook every base chain
+/// of every matching table of both rule systems, by priority. An accept ends only its base chain; a drop
+/// or reject is final; nat chains run for new connections only and stop at the hook's first binding.
+public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) -> PathResult {
+    var packet = probe
+    var result = PathResult(fate: .accepted)
+    for hook in hooks {
+        var boundNATAtHook = false
+        for registered in BaseChainOrder.chains(at: hook, family: probe.family, in: firewall) {
+            if registered.base.type == .nat, let reason = natSkipReason(packet, alreadyBound: boundNATAtHook) {
+                result.steps.append(step(registered, hook, hits: [], outcome: .skipped(reason: reason)))
+                continue
+            }
+            var walker = ChainWalker(table: registered.table, hook: hook, probe: packet)
+            let outcome = walker.walk(registered.chain, policy: registered.base.policy)
+            packet = walker.probe
+            result.steps.append(step(registered, hook, hits: walker.hits, outcome: outcome))
+            switch outcome {
+            case .accepted, .policy(.accept), .skipped: continue
+            case .translated(let translation):
+                boundNATAtHook = true
+                switch translation {
+                case .masquerade, .snat: result.translatedSource = translation
+                case .dnat, .redirect: result.translatedDestination = translation
+                }
+            case .dropped, .policy(.drop):
+                result.fate = .dropped
+                return result
+            case .rejected:
+                result.fate = .rejected
+                return result
+            case .unknown(let reason):
+                result.fate = .unknown
+                result.unknownBecause.append(reason)
+                return result
+            }
+        }
+    }
+    return result
+}
+
+/// Why a nat base chain does not see the packet, or nil when it does.
+private func natSkipReason(_ packet: PacketProbe, alreadyBound: Bool) -> String? {
+    if !packet.conntrack.traversesNATChains { return "nat chains see only the first packet of a connection" }
+    if alreadyBound { return "an earlier nat chain at this hook already bound the translation" }
+    return nil
+}
+
+private func step(_ registered: RegisteredChain, _ hook: Hook, hits: [RuleHit], outcome: ChainOutcome) -> PathStep {
+    PathStep(system: registered.table.system, family: registered.table.family, table: registered.table.name,
+             chain: registered.chain.name, hook: hook, priority: registered.base.priority, hits: hits,
+             outcome: outcome)
+}

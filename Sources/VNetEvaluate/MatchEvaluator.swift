@@ -1,0 +1,64 @@
+import VNetModel
+
+/// Decides matches of one table's rules for one packet at one hook. Named sets resolve in `table`.
+/// Anything it cannot compare answers `.unknown`, never `.no`.
+struct MatchEvaluator {
+    let table: FirewallTable
+    let probe: PacketProbe
+    let hook: Hook
+
+    func evaluate(_ match: Match) -> ThreeValued {
+        switch PacketField.lookup(match.field, in: probe, at: hook) {
+        case .absent: return .no
+        case .unknown: return .unknown
+        case .value(let packet):
+            switch match.op {
+            case .eq: return contains(match.value, packet)
+            case .ne: return !contains(match.value, packet)
+            case .lt, .gt, .le, .ge: return compare(packet, match.op, match.value)
+            }
+        }
+    }
+
+    /// Whether `packet` is one of the values `pattern` stands for (a value, a range, a set...).
+    func contains(_ pattern: MatchValue, _ packet: PacketField) -> ThreeValued {
+        switch (pattern, packet) {
+        case (.string(let s), .name(let n)): return ThreeValued(n == s)
+        case (.wildcard(let prefix), .name(let n)): return ThreeValued(n.hasPrefix(prefix))
+        case (.integer(let i), .number(let n)): return ThreeValued(n == i)
+        case (.range(let low, let high), .number(let n)): return ThreeValued(low <= n && n <= high)
+        case (.maskedInteger(let value, let mask), .number(let n)): return ThreeValued(n & mask == value)
+        case (.prefix(let p), .address(let a)): return ThreeValued(p.family == a.family && p.contains(a))
+        case (.addressRange(let low, let high), .address(let a)):
+            return ThreeValued(low.family == a.family && low <= a && a <= high)
+        case (.symbol(let s), .number(let n)): return nfprotoSymbol(s).map { ThreeValued($0 == n) } ?? .unknown
+        case (.symbol(let s), .flags(let f)): return ThreeValued(f.contains(s))
+        case (.flags(let wanted), .flags(let f)): return ThreeValued(!f.isDisjoint(with: wanted))
+        case (.set(let members), _): return ThreeValued.any(members) { contains($0, packet) }
+        case (.namedSet(let name), _):
+            guard let set = table.set(name) else { return .unknown }
+            return ThreeValued.any(set.elements) { contains($0.key, packet) }
+        default: return .unknown
+        }
+    }
+
+    /// `<`, `>`, `<=`, `>=` on plain numbers; anything else cannot be compared.
+    private func compare(_ packet: PacketField, _ op: MatchOp, _ value: MatchValue) -> ThreeValued {
+        guard case .number(let n) = packet, case .integer(let v) = value else { return .unknown }
+        switch op {
+        case .lt: return ThreeValued(n < v)
+        case .gt: return ThreeValued(n > v)
+        case .le: return ThreeValued(n <= v)
+        case .ge: return ThreeValued(n >= v)
+        case .eq, .ne: return .unknown
+        }
+    }
+
+    private func nfprotoSymbol(_ s: String) -> UInt64? {
+        switch s {
+        case "ipv4": return 2
+        case "ipv6": return 10
+        default: return nil
+        }
+    }
+}
