@@ -29,35 +29,44 @@ enum PacketField: Equatable {
         // `iif`/`oif` compare interface indexes (listed as names); without a device the rule breaks.
         case MatchField("meta.iif"): return inName.map { .value(.name($0)) } ?? .absent
         case MatchField("meta.oif"): return outName.map { .value(.name($0)) } ?? .absent
-        case .l4proto, MatchField("ip.protocol"):
-            if field.rawValue == "ip.protocol", probe.family != .ipv4 { return .absent }
-            return .value(.number(UInt64(probe.l4Protocol)))
+        case .l4proto: return .value(.number(UInt64(probe.l4Protocol)))
+        case MatchField("ip.protocol"):
+            return probe.family == .ipv4 ? .value(.number(UInt64(probe.l4Protocol))) : .absent
         case .nfproto: return .value(.number(probe.family == .ipv4 ? 2 : 10))
         case .mark: return probe.mark.map { .value(.number($0)) } ?? .unknown
-        case .ipSaddr, .ipDaddr, .ip6Saddr, .ip6Daddr:
-            let wanted: AddressFamily = field.rawValue.hasPrefix("ip6.") ? .ipv6 : .ipv4
-            guard probe.family == wanted else { return .absent }
-            if field.rawValue.hasSuffix("daddr"), probe.destinationIsUnknown { return .unknown }
-            return .value(.address(field.rawValue.hasSuffix("saddr") ? probe.source : probe.destination))
-        case .tcpSport, .tcpDport, .udpSport, .udpDport, .thSport, .thDport:
-            guard carriesPorts(field, probe.l4Protocol) else { return .absent }
-            let port = field.rawValue.hasSuffix("sport") ? probe.sourcePort : probe.destinationPort
-            return port.map { .value(.number(UInt64($0))) } ?? .unknown
-        case .icmpType, .icmpCode, .icmpv6Type, .icmpv6Code:
-            let v6 = field.rawValue.hasPrefix("icmpv6.")
-            guard probe.l4Protocol == (v6 ? 58 : 1), probe.family == (v6 ? .ipv6 : .ipv4) else { return .absent }
-            let value = field.rawValue.hasSuffix("type") ? probe.icmpType : probe.icmpCode
-            return value.map { .value(.number(UInt64($0))) } ?? .unknown
+        case .ipSaddr: return address(probe.source, of: .ipv4, in: probe)
+        case .ip6Saddr: return address(probe.source, of: .ipv6, in: probe)
+        case .ipDaddr, .ip6Daddr:
+            guard probe.family == (field == .ipDaddr ? .ipv4 : .ipv6) else { return .absent }
+            return probe.destinationIsUnknown ? .unknown : .value(.address(probe.destination))
+        case .tcpSport, .udpSport, .thSport:
+            return number(probe.sourcePort, carried: carriesPorts(field, probe.l4Protocol))
+        case .tcpDport, .udpDport, .thDport:
+            return number(probe.destinationPort, carried: carriesPorts(field, probe.l4Protocol))
+        case .icmpType, .icmpCode:
+            return number(field == .icmpType ? probe.icmpType : probe.icmpCode, carried: probe.l4Protocol == 1 && probe.family == .ipv4)
+        case .icmpv6Type, .icmpv6Code:
+            return number(field == .icmpv6Type ? probe.icmpType : probe.icmpCode, carried: probe.l4Protocol == 58 && probe.family == .ipv6)
         case .ctState: return .value(.flags([probe.conntrack.rawValue]))
         default: return .unknown
         }
     }
 
+    private static func address(_ address: IPAddress, of family: AddressFamily, in probe: PacketProbe) -> Lookup {
+        probe.family == family ? .value(.address(address)) : .absent
+    }
+
+    /// A header number the packet carries (or not); nil when the probe did not say.
+    private static func number(_ value: (some FixedWidthInteger)?, carried: Bool) -> Lookup {
+        guard carried else { return .absent }
+        return value.map { .value(.number(UInt64($0))) } ?? .unknown
+    }
+
     /// `tcp`/`udp` ports exist only in their protocol; `th` ports in any port-carrying protocol.
     private static func carriesPorts(_ field: MatchField, _ proto: UInt8) -> Bool {
-        switch field.rawValue.prefix(while: { $0 != "." }) {
-        case "tcp": return proto == 6
-        case "udp": return proto == 17
+        switch field {
+        case .tcpSport, .tcpDport: return proto == 6
+        case .udpSport, .udpDport: return proto == 17
         default: return [6, 17, 33, 132, 136].contains(proto)
         }
     }
