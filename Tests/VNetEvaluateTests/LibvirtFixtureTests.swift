@@ -58,4 +58,31 @@ import VNetEvaluate
         #expect(evaluate(Build.inboundToGuest(), hooks: Build.forwardedHooks, firewall: firewall).fate == .rejected)
         #expect(evaluate(Build.guestOutbound(), hooks: Build.forwardedHooks, firewall: firewall).fate == .accepted)
     }
+
+    @Test func theRoutedIPv6PrefixOfTheNatNetworkIsOpenToNewInboundConnections() throws {
+        let inbound = PacketProbe(inInterface: "eth0", outInterface: "virbr0", source: Build.address("2001:db8::1"),
+                                  destination: Build.address("2001:db8:ca2:2::11"), l4Protocol: 6,
+                                  sourcePort: 50000, destinationPort: 22)
+        let result = evaluate(inbound, hooks: Build.forwardedHooks, firewall: try Self.nftablesBackend())
+        #expect(result.fate == .accepted)
+        #expect(result.translatedSource == nil)
+        #expect(result.steps.allSatisfy { $0.family == .ip6 })
+    }
+
+    @Test func anotherNetworksGuestCannotReachTheGuest() throws {
+        let crossing = PacketProbe(inInterface: "virbr1", outInterface: "virbr0", source: Build.address("192.168.100.20"),
+                                   destination: Build.address("192.168.122.11"), l4Protocol: 6,
+                                   sourcePort: 40000, destinationPort: 22)
+        #expect(evaluate(crossing, hooks: Build.forwardedHooks, firewall: try Self.nftablesBackend()).fate == .rejected)
+        #expect(evaluate(crossing, hooks: Build.forwardedHooks, firewall: try Self.iptablesBackend()).fate == .rejected)
+    }
+
+    @Test func dhcpFromTheGuestReachesTheHost() throws {
+        let discover = PacketProbe(inInterface: "virbr0", outInterface: nil, source: Build.address("0.0.0.0"),
+                                   destination: Build.address("255.255.255.255"), l4Protocol: 17,
+                                   sourcePort: 68, destinationPort: 67)
+        let result = evaluate(discover, hooks: [.prerouting, .input], firewall: try Self.iptablesBackend())
+        #expect(result.fate == .accepted)
+        #expect(result.steps.flatMap(\.hits).last?.text == "-A LIBVIRT_INP -i virbr0 -p udp -m udp --dport 67 -j ACCEPT")
+    }
 }
