@@ -7,16 +7,21 @@ struct ChainWalker {
     let table: FirewallTable
     let hook: Hook
     private(set) var probe: PacketProbe
+    /// How undecidable rules are taken in this walk (see `UndecidedRule`).
+    let assumptions: [UndecidedRule: Bool]
     private(set) var hits: [RuleHit] = []
+    /// The undecidable rule the walk stopped at, when no assumption covered it.
+    private(set) var undecided: UndecidedRule?
 
     /// nft refuses deeper jump stacks (NFT_JUMP_STACK_SIZE is 16); x_tables refuses loops. Past this
     /// the model is inconsistent and the walk gives up.
     private static let maxDepth = 64
 
-    init(table: FirewallTable, hook: Hook, probe: PacketProbe) {
+    init(table: FirewallTable, hook: Hook, probe: PacketProbe, assumptions: [UndecidedRule: Bool]) {
         self.table = table
         self.hook = hook
         self.probe = probe
+        self.assumptions = assumptions
     }
 
     /// What one rule does to the walk.
@@ -78,8 +83,18 @@ struct ChainWalker {
                 record(rule, in: chain, .setMark(value: value, mask: mask))
             case .action(let action):
                 guard action.changesFlow else { continue }
-                guard holds == .yes else { return .end(unknown(rule, in: chain, "its matches cannot be decided")) }
-                return flowEffect(of: action, rule: rule, in: chain)
+                guard holds == .unknown else { return flowEffect(of: action, rule: rule, in: chain) }
+                let key = UndecidedRule(system: table.system, family: table.family, table: table.name,
+                                        chain: chain, position: rule.position)
+                switch assumptions[key] {
+                case true?: return flowEffect(of: action, rule: rule, in: chain)
+                case false?:
+                    record(rule, in: chain, nil)
+                    return .next
+                case nil:
+                    undecided = key
+                    return .end(unknown(rule, in: chain, "its matches cannot be decided"))
+                }
             }
         }
         return .next

@@ -3,7 +3,32 @@ import VNetModel
 /// Walks `probe` through `hooks` in order (the caller's routing decision): at each hook every base chain
 /// of every matching table of both rule systems, by priority. An accept ends only its base chain; a drop
 /// or reject is final; nat chains run for new connections only and stop at the hook's first binding.
+/// A rule it cannot decide is tried both ways; the fate is unknown only when the two walks differ.
 public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) -> PathResult {
+    explore(probe, hooks: hooks, firewall: firewall, assumptions: [:])
+}
+
+/// Undecidable rules tried both ways on one path, at most (2^8 walks).
+private let maxAssumptions = 8
+
+/// Walks the path; if it stops at an undecidable rule, walks it again with the rule assumed to match and
+/// not to match. Agreeing walks give their answer, with the trace of the non-matching one (which lists
+/// the rule as a hit without action); disagreeing ones leave the fate unknown, naming the rule.
+private func explore(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
+                     assumptions: [UndecidedRule: Bool]) -> PathResult {
+    let (result, undecided) = walk(probe, hooks: hooks, firewall: firewall, assumptions: assumptions)
+    guard let undecided, assumptions.count < maxAssumptions else { return result }
+    let matching = explore(probe, hooks: hooks, firewall: firewall, assumptions: assumptions.merging([undecided: true]) { $1 })
+    let missing = explore(probe, hooks: hooks, firewall: firewall, assumptions: assumptions.merging([undecided: false]) { $1 })
+    let agree = matching.fate != .unknown && matching.fate == missing.fate
+        && matching.translatedSource == missing.translatedSource
+        && matching.translatedDestination == missing.translatedDestination
+    return agree ? missing : result
+}
+
+/// One walk through the hooks under `assumptions`; also returns the undecidable rule it stopped at.
+private func walk(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
+                  assumptions: [UndecidedRule: Bool]) -> (PathResult, UndecidedRule?) {
     var packet = probe
     var result = PathResult(fate: .accepted)
     for hook in hooks {
@@ -13,7 +38,7 @@ public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) ->
                 result.steps.append(step(registered, hook, hits: [], outcome: .skipped(reason: reason)))
                 continue
             }
-            var walker = ChainWalker(table: registered.table, hook: hook, probe: packet)
+            var walker = ChainWalker(table: registered.table, hook: hook, probe: packet, assumptions: assumptions)
             let outcome = walker.walk(registered.chain, policy: registered.base.policy)
             packet = walker.probe
             result.steps.append(step(registered, hook, hits: walker.hits, outcome: outcome))
@@ -27,18 +52,18 @@ public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) ->
                 }
             case .dropped, .policy(.drop):
                 result.fate = .dropped
-                return result
+                return (result, nil)
             case .rejected:
                 result.fate = .rejected
-                return result
+                return (result, nil)
             case .unknown(let reason):
                 result.fate = .unknown
                 result.unknownBecause.append(reason)
-                return result
+                return (result, walker.undecided)
             }
         }
     }
-    return result
+    return (result, nil)
 }
 
 /// Why a nat base chain does not see the packet, or nil when it does.

@@ -34,7 +34,7 @@ public struct PathStep: Sendable, Hashable {
 }
 
 /// A rule that did something to the packet: a verdict, a jump, a mark, or a match the evaluator could
-/// not decide (`action` nil).
+/// not decide (`action` nil: either the fate is unknown because of it, or both ways gave the same fate).
 public struct RuleHit: Sendable, Hashable {
     /// The chain holding the rule (a regular chain when reached by jump or goto).
     public var chain: String

@@ -35,13 +35,25 @@ import VNetEvaluate
     @Test func unknownElementsCountOnlyWhenTheyMayAffectTheVerdict() {
         let harmless = UnknownElement(kind: "statement", name: "quota", text: "quota", mayAffectVerdict: false)
         let limit = UnknownElement(kind: "match", name: "limit", text: "limit rate 1/second", mayAffectVerdict: true)
-        let table = Build.table("t", [Build.base("fwd", .forward, [
+        let table = Build.table("t", [Build.base("fwd", .forward, policy: .drop, [
             Build.rule(1, .unknown(harmless), .action(.counter), text: "quota counter"),
             Build.rule(2, .unknown(limit), .action(.accept), text: "limit rate 1/second accept"),
         ])])
         let result = evaluate(Build.guestOutbound(), hooks: [.forward], firewall: Firewall(tables: [table]))
         #expect(result.fate == .unknown)
         #expect(result.unknownBecause == ["limit rate 1/second accept: its matches cannot be decided"])
+    }
+
+    @Test func anUndecidableRuleThatCannotChangeTheFateIsTriedBothWays() {
+        let undecided = Build.table("a", [Build.base("fwd", .forward, priority: -10, [
+            Build.rule(1, .match(Self.undecidable), .action(.accept), text: "physdev is-bridged accept"),
+        ])])
+        let dropper = Build.table("b", [Build.base("fwd", .forward, [Build.rule(1, .action(.drop), text: "drop")])])
+        let result = evaluate(Build.guestOutbound(), hooks: [.forward], firewall: Firewall(tables: [undecided, dropper]))
+        #expect(result.fate == .dropped)
+        #expect(result.unknownBecause.isEmpty)
+        #expect(result.steps.first?.hits.map(\.text) == ["physdev is-bridged accept"])
+        #expect(result.steps.first?.hits.map(\.action) == [nil])
     }
 
     @Test func verdictMapsDecideByTheirKey() {
