@@ -20,9 +20,10 @@ private func explore(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
     guard let undecided, assumptions.count < maxAssumptions else { return result }
     let matching = explore(probe, hooks: hooks, firewall: firewall, assumptions: assumptions.merging([undecided: true]) { $1 })
     let missing = explore(probe, hooks: hooks, firewall: firewall, assumptions: assumptions.merging([undecided: false]) { $1 })
+    // A NAT binding matters only to a packet that gets through.
     let agree = matching.fate != .unknown && matching.fate == missing.fate
-        && matching.translatedSource == missing.translatedSource
-        && matching.translatedDestination == missing.translatedDestination
+        && (matching.fate != .accepted || (matching.translatedSource == missing.translatedSource
+                                           && matching.translatedDestination == missing.translatedDestination))
     return agree ? missing : result
 }
 

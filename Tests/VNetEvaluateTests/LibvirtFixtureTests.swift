@@ -7,25 +7,11 @@ import VNetEvaluate
 /// libvirt's real rule sets (the VNetParsersTests fixtures): a nat network's guest on virbr0 reaches out
 /// through eth0 masqueraded, and new connections from outside to the guest are rejected.
 @Suite struct LibvirtFixtureTests {
-    private static func fixture(_ path: String) throws -> Data {
-        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        return try Data(contentsOf: tests.appendingPathComponent("VNetParsersTests/Fixtures/\(path)"))
-    }
-
-    private static func nftablesBackend() throws -> Firewall {
-        Firewall(tables: try NftJSONDecoder.decode(fixture("nft/libvirt-nftables.json"), file: "libvirt-nftables.json"))
-    }
-
-    private static func iptablesBackend() throws -> Firewall {
-        let text = String(decoding: try fixture("iptables/libvirt.v4.save"), as: UTF8.self)
-        return Firewall(tables: try IptablesSaveParser.parse(text, family: .ipv4, system: .xtables, file: "libvirt.v4.save"))
-    }
-
     private static let masqueraded = Translation.masquerade(outInterface: "eth0", ports: PortRange(low: 1024, high: 65535))
 
     @Test(arguments: ["nftables", "iptables"])
     func guestOutboundIsAcceptedAndMasqueraded(backend: String) throws {
-        let firewall = try backend == "nftables" ? Self.nftablesBackend() : Self.iptablesBackend()
+        let firewall = try backend == "nftables" ? RuleSetFixtures.libvirtNftables() : RuleSetFixtures.libvirtIptables()
         let result = evaluate(Build.guestOutbound(), hooks: Build.forwardedHooks, firewall: firewall)
         #expect(result.fate == .accepted)
         #expect(result.translatedSource == Self.masqueraded)
@@ -38,7 +24,7 @@ import VNetEvaluate
 
     @Test(arguments: ["nftables", "iptables"])
     func newInboundToTheGuestIsRejected(backend: String) throws {
-        let firewall = try backend == "nftables" ? Self.nftablesBackend() : Self.iptablesBackend()
+        let firewall = try backend == "nftables" ? RuleSetFixtures.libvirtNftables() : RuleSetFixtures.libvirtIptables()
         let result = evaluate(Build.inboundToGuest(), hooks: Build.forwardedHooks, firewall: firewall)
         #expect(result.fate == .rejected)
         #expect(result.translatedSource == nil)
@@ -47,14 +33,14 @@ import VNetEvaluate
 
     @Test(arguments: ["nftables", "iptables"])
     func repliesToTheGuestAreAccepted(backend: String) throws {
-        let firewall = try backend == "nftables" ? Self.nftablesBackend() : Self.iptablesBackend()
+        let firewall = try backend == "nftables" ? RuleSetFixtures.libvirtNftables() : RuleSetFixtures.libvirtIptables()
         let result = evaluate(Build.inboundToGuest(conntrack: .established), hooks: Build.forwardedHooks, firewall: firewall)
         #expect(result.fate == .accepted)
         #expect(result.steps.contains { $0.outcome == .skipped(reason: "nat chains see only the first packet of a connection") })
     }
 
     @Test func bothBackendsTogetherStillRejectInbound() throws {
-        let firewall = Firewall(tables: try Self.nftablesBackend().tables + Self.iptablesBackend().tables)
+        let firewall = Firewall(tables: try RuleSetFixtures.libvirtNftables().tables + RuleSetFixtures.libvirtIptables().tables)
         #expect(evaluate(Build.inboundToGuest(), hooks: Build.forwardedHooks, firewall: firewall).fate == .rejected)
         #expect(evaluate(Build.guestOutbound(), hooks: Build.forwardedHooks, firewall: firewall).fate == .accepted)
     }
@@ -63,7 +49,7 @@ import VNetEvaluate
         let inbound = PacketProbe(inInterface: "eth0", outInterface: "virbr0", source: Build.address("2001:db8::1"),
                                   destination: Build.address("2001:db8:ca2:2::11"), l4Protocol: 6,
                                   sourcePort: 50000, destinationPort: 22)
-        let result = evaluate(inbound, hooks: Build.forwardedHooks, firewall: try Self.nftablesBackend())
+        let result = evaluate(inbound, hooks: Build.forwardedHooks, firewall: try RuleSetFixtures.libvirtNftables())
         #expect(result.fate == .accepted)
         #expect(result.translatedSource == nil)
         #expect(result.steps.allSatisfy { $0.family == .ip6 })
@@ -73,15 +59,15 @@ import VNetEvaluate
         let crossing = PacketProbe(inInterface: "virbr1", outInterface: "virbr0", source: Build.address("192.168.100.20"),
                                    destination: Build.address("192.168.122.11"), l4Protocol: 6,
                                    sourcePort: 40000, destinationPort: 22)
-        #expect(evaluate(crossing, hooks: Build.forwardedHooks, firewall: try Self.nftablesBackend()).fate == .rejected)
-        #expect(evaluate(crossing, hooks: Build.forwardedHooks, firewall: try Self.iptablesBackend()).fate == .rejected)
+        #expect(evaluate(crossing, hooks: Build.forwardedHooks, firewall: try RuleSetFixtures.libvirtNftables()).fate == .rejected)
+        #expect(evaluate(crossing, hooks: Build.forwardedHooks, firewall: try RuleSetFixtures.libvirtIptables()).fate == .rejected)
     }
 
     @Test func dhcpFromTheGuestReachesTheHost() throws {
         let discover = PacketProbe(inInterface: "virbr0", outInterface: nil, source: Build.address("0.0.0.0"),
                                    destination: Build.address("255.255.255.255"), l4Protocol: 17,
                                    sourcePort: 68, destinationPort: 67)
-        let result = evaluate(discover, hooks: [.prerouting, .input], firewall: try Self.iptablesBackend())
+        let result = evaluate(discover, hooks: [.prerouting, .input], firewall: try RuleSetFixtures.libvirtIptables())
         #expect(result.fate == .accepted)
         #expect(result.steps.flatMap(\.hits).last?.text == "-A LIBVIRT_INP -i virbr0 -p udp -m udp --dport 67 -j ACCEPT")
     }
