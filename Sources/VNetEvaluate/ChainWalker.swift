@@ -62,7 +62,8 @@ struct ChainWalker {
     }
 
     /// Evaluates the rule's elements in order: matches narrow, statements act only when all matches so far
-    /// hold, the first flow-changing action decides. A flow change behind an undecidable match is unknown.
+    /// hold, the first flow-changing action decides. A flow change behind an undecidable match follows the
+    /// walk's assumption about the rule, or stops the walk as unknown when there is none.
     private mutating func effect(of rule: FirewallRule, in chain: String) -> Effect {
         let matcher = MatchEvaluator(table: table, probe: probe, hook: hook)
         var holds = ThreeValued.yes

@@ -34,7 +34,8 @@ private func walk(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
     var result = PathResult(fate: .accepted)
     for hook in hooks {
         var boundNATAtHook = false
-        for registered in BaseChainOrder.chains(at: hook, family: probe.family, in: firewall) {
+        let device = hook == .egress ? packet.outInterface : packet.inInterface
+        for registered in BaseChainOrder.chains(at: hook, family: probe.family, device: device, in: firewall) {
             if registered.base.type == .nat, let reason = natSkipReason(packet, alreadyBound: boundNATAtHook) {
                 result.steps.append(step(registered, hook, hits: [], outcome: .skipped(reason: reason)))
                 continue

@@ -49,11 +49,20 @@ import VNetModel
         #expect(result.steps.map(\.table) == ["both"])
     }
 
+    @Test func ingressChainsHookOnlyTheirDevices() {
+        let ingress = FirewallChain(name: "in", base: BaseChain(type: .filter, hook: .ingress, priority: 0, policy: .drop,
+                                                                devices: ["eth0"]))
+        let table = Build.table("t", family: .inet, [ingress])
+        #expect(evaluate(Build.guestOutbound(), hooks: [.ingress], firewall: Firewall(tables: [table])).fate == .accepted)
+        #expect(evaluate(Build.inboundToGuest(), hooks: [.ingress], firewall: Firewall(tables: [table])).fate == .dropped)
+    }
+
     @Test func tiesRunXtablesFirstThenTableOrder() {
         let nftA = Build.table("a", [Build.base("fwd", .forward, [])])
         let legacy = Build.table("filter", system: .xtables, [Build.base("FORWARD", .forward, [])])
         let nftB = Build.table("b", family: .inet, [Build.base("fwd", .forward, [])])
-        let order = BaseChainOrder.chains(at: .forward, family: .ipv4, in: Firewall(tables: [nftA, legacy, nftB]))
+        let order = BaseChainOrder.chains(at: .forward, family: .ipv4, device: "virbr0",
+                                           in: Firewall(tables: [nftA, legacy, nftB]))
         #expect(order.map(\.table.name) == ["filter", "a", "b"])
     }
 }
