@@ -1,0 +1,76 @@
+import VNetModel
+
+/// Decides where the kernel routes `request` on `host`: policy rules by priority, each `lookup` a
+/// longest-prefix match in its table. A table without a matching route, or a `throw` route, passes the
+/// packet on to the next rule. A rule or route the model cannot decide makes the answer unknown.
+public func decideRoute(_ request: RoutingRequest, on host: HostState) -> RoutingDecision {
+    var steps: [String] = []
+    var rules = host.policyRules.filter { $0.family == request.family }
+    if rules.isEmpty {
+        rules = defaultPolicyRules(request.family)
+        steps.append("no \(request.family.rawValue) policy rules recorded; using the kernel defaults")
+    }
+    for rule in rules.enumerated().sorted(by: { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }).map(\.element) {
+        let label = "rule \(rule.priority) (\(rule.action)\(rule.table.map { " table \($0)" } ?? ""))"
+        switch policyRuleMatches(rule, request) {
+        case .no: continue
+        case .unknown:
+            steps.append("\(label): selectors cannot be decided for this packet")
+            return RoutingDecision(outcome: .unknown(reason: "\(label): selectors cannot be decided"), steps: steps)
+        case .yes: steps.append("\(label) matches")
+        }
+        switch rule.action {
+        case "lookup":
+            guard let table = rule.table else {
+                return RoutingDecision(outcome: .unknown(reason: "\(label) names no table"), steps: steps)
+            }
+            if let outcome = lookUp(request.destination, table: table, in: host.routes, steps: &steps) {
+                return RoutingDecision(outcome: outcome, steps: steps)
+            }
+        case "nop": continue
+        case "blackhole", "unreachable", "prohibit":
+            return RoutingDecision(outcome: .dropped(reason: "\(label)", route: nil), steps: steps)
+        default:
+            return RoutingDecision(outcome: .unknown(reason: "\(label): action not modelled"), steps: steps)
+        }
+    }
+    steps.append("no rule found a route")
+    return RoutingDecision(outcome: .noRoute, steps: steps)
+}
+
+/// The outcome of a lookup in `table`, or nil when the table sends the packet on to the next rule.
+private func lookUp(_ destination: IPAddress, table: Int, in routes: [Route], steps: inout [String]) -> RoutingDecision.Outcome? {
+    guard let route = longestPrefixMatch(destination, table: table, in: routes) else {
+        steps.append("table \(table): no route to \(destination)")
+        return nil
+    }
+    steps.append("table \(table): \(describe(route))")
+    switch route.type {
+    case .local, .broadcast:
+        return .local(device: route.nextHops.first?.device)
+    case .unicast:
+        guard route.nextHops.count == 1, let hop = route.nextHops.first else {
+            return .unknown(reason: route.nextHops.isEmpty
+                            ? "route \(route.destination) in table \(table) has no next hop"
+                            : "multipath route \(route.destination) in table \(table): the next hop depends on the flow hash")
+        }
+        return .forward(device: hop.device, nextHop: hop.gateway ?? destination, route: route)
+    case .blackhole, .unreachable, .prohibit:
+        return .dropped(reason: "\(route.type.rawValue) route \(route.destination) in table \(table)", route: route)
+    case .throw:
+        return nil
+    case .anycast, .multicast, .nat, .other:
+        return .unknown(reason: "\(route.type.rawValue) route \(route.destination) in table \(table) not modelled")
+    }
+}
+
+/// A route as `ip route` would roughly print it, for evidence.
+private func describe(_ route: Route) -> String {
+    var text = "\(route.type.rawValue) \(route.destination)"
+    for hop in route.nextHops {
+        if let gateway = hop.gateway { text += " via \(gateway)" }
+        if let device = hop.device { text += " dev \(device)" }
+    }
+    if let metric = route.metric { text += " metric \(metric)" }
+    return text
+}
