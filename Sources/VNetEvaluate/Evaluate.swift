@@ -65,6 +65,7 @@ private func walk(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
             }
         }
     }
+    result.packet = packet
     return (result, nil)
 }
 

@@ -10,6 +10,9 @@ public struct PathResult: Sendable, Hashable {
     public var translatedDestination: Translation?
     /// Texts of the rules (or reasons) the fate could not be decided past; empty unless `fate` is unknown.
     public var unknownBecause: [String]
+    /// The packet as the last hook left it (marks set, destination translated), so a caller can route it
+    /// or walk further hooks; nil when the walk stopped before the end.
+    public var packet: PacketProbe?
 
     public init(fate: PacketFate, steps: [PathStep] = [], translatedSource: Translation? = nil,
                 translatedDestination: Translation? = nil, unknownBecause: [String] = []) {

@@ -1,0 +1,127 @@
+import VNetModel
+
+/// Walks `probe` through `host` the way the kernel does. A packet from an interface meets PREROUTING,
+/// then routing on its (possibly DNATed) destination, then INPUT when local or FORWARD and POSTROUTING
+/// when forwarded — the latter only if the family's forwarding sysctl is on. A packet the host generates
+/// (`inInterface` nil) is routed, meets OUTPUT, is routed again if OUTPUT changed its destination or
+/// mark, then meets POSTROUTING. Marks and translations carry from hook to hook.
+public func planPath(_ probe: PacketProbe, on host: HostState) -> PacketPath {
+    var planner = PathPlanner(host: host, packet: probe)
+    if probe.inInterface == nil { planner.planLocallyGenerated() } else { planner.planReceived() }
+    return planner.path
+}
+
+private struct PathPlanner {
+    let host: HostState
+    var packet: PacketProbe
+    var path = PacketPath()
+
+    init(host: HostState, packet: PacketProbe) {
+        self.host = host
+        self.packet = packet
+    }
+
+    mutating func planReceived() {
+        guard walk([.prerouting]), let outcome = route() else { return }
+        switch outcome {
+        case .local:
+            packet.outInterface = nil
+            walk([.input])
+        case .forward(let device, _, _):
+            guard forwardingAllowed() else { return }
+            packet.outInterface = device
+            walk([.forward, .postrouting])
+        case .dropped, .noRoute, .unknown:
+            return
+        }
+    }
+
+    mutating func planLocallyGenerated() {
+        guard let outcome = route(), leave(by: outcome) else { return }
+        let beforeOutput = packet
+        guard walk([.output]) else { return }
+        if packet.destination != beforeOutput.destination || packet.mark != beforeOutput.mark {
+            path.evidence.append("OUTPUT changed the destination or mark: routed again")
+            guard let rerouted = route(), leave(by: rerouted) else { return }
+        }
+        walk([.postrouting])
+    }
+
+    /// Sets the egress of a locally generated packet; local destinations leave through `lo`.
+    private mutating func leave(by outcome: RoutingDecision.Outcome) -> Bool {
+        switch outcome {
+        case .local: packet.outInterface = "lo"
+        case .forward(let device, _, _): packet.outInterface = device
+        case .dropped, .noRoute, .unknown: return false
+        }
+        return true
+    }
+
+    /// Routes the packet as it is now; records the decision and returns its outcome, or nil (with the
+    /// fate set) when routing cannot be done or found nothing.
+    private mutating func route() -> RoutingDecision.Outcome? {
+        if case .redirect = path.firewall.translatedDestination {
+            path.evidence.append("redirected to the host itself: delivered locally")
+            return .local(device: packet.inInterface)
+        }
+        if packet.destinationIsUnknown {
+            return stop(.unknown, "destination NAT to an address range: the routed destination is unknown")
+        }
+        let request = RoutingRequest(source: packet.source, destination: packet.destination,
+                                     inputInterface: packet.inInterface,
+                                     mark: packet.mark.map { UInt32(truncatingIfNeeded: $0) })
+        let decision = decideRoute(request, on: host)
+        path.routing.append(decision)
+        switch decision.outcome {
+        case .local, .forward: return decision.outcome
+        case .dropped(let reason, _): return stop(.dropped, "routing: \(reason)")
+        case .noRoute: return stop(.dropped, "routing: no route to \(packet.destination)")
+        case .unknown(let reason): return stop(.unknown, "routing: \(reason)")
+        }
+    }
+
+    /// Whether the kernel forwards packets of this family at all, by `net.ipv4.ip_forward` or
+    /// `net.ipv6.conf.all.forwarding`; sets the fate when it does not or the setting is unknown.
+    private mutating func forwardingAllowed() -> Bool {
+        let (key, value) = packet.family == .ipv4
+            ? ("net.ipv4.ip_forward", host.sysctls.ipv4Forwarding)
+            : ("net.ipv6.conf.all.forwarding", host.sysctls.ipv6ForwardingAll)
+        switch value {
+        case true?: return true
+        case false?: stop(.dropped, "\(key) = 0: the host does not forward")
+        case nil: stop(.unknown, "\(key) was not recorded: forwarding unknown")
+        }
+        return false
+    }
+
+    /// Walks the firewall over `hooks`, carrying the packet on; true when it got through.
+    @discardableResult
+    private mutating func walk(_ hooks: [Hook]) -> Bool {
+        let result = evaluate(packet, hooks: hooks, firewall: host.firewall)
+        path.hooks += hooksMet(hooks, result)
+        path.firewall.steps += result.steps
+        path.firewall.translatedSource = result.translatedSource ?? path.firewall.translatedSource
+        path.firewall.translatedDestination = result.translatedDestination ?? path.firewall.translatedDestination
+        path.firewall.unknownBecause += result.unknownBecause
+        path.firewall.fate = result.fate
+        path.fate = result.fate
+        guard result.fate == .accepted, let carried = result.packet else { return false }
+        packet = carried
+        path.firewall.packet = carried
+        return true
+    }
+
+    /// The hooks of `hooks` the packet reached: all of them, or up to the one whose chain stopped it.
+    private func hooksMet(_ hooks: [Hook], _ result: PathResult) -> [Hook] {
+        guard result.fate != .accepted, let last = result.steps.last?.hook,
+              let end = hooks.firstIndex(of: last) else { return hooks }
+        return Array(hooks[...end])
+    }
+
+    @discardableResult
+    private mutating func stop(_ fate: PacketFate, _ evidence: String) -> RoutingDecision.Outcome? {
+        path.fate = fate
+        path.evidence.append(evidence)
+        return nil
+    }
+}
