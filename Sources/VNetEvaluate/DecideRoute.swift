@@ -29,7 +29,7 @@ public func decideRoute(_ request: RoutingRequest, on host: HostState) -> Routin
             }
         case "nop": continue
         case "blackhole", "unreachable", "prohibit":
-            return RoutingDecision(outcome: .dropped(reason: "\(label)", route: nil), steps: steps)
+            return RoutingDecision(outcome: .dropped(reason: label, route: nil), steps: steps)
         default:
             return RoutingDecision(outcome: .unknown(reason: "\(label): action not modelled"), steps: steps)
         }

@@ -1,6 +1,7 @@
 import VNetModel
 
-/// Walks `probe` through `host` the way the kernel does. A packet from an interface meets PREROUTING,
+/// Walks `probe` through `host` the way the kernel does. A packet from an interface meets the inet
+/// ingress chains of its device and PREROUTING,
 /// then routing on its (possibly DNATed) destination, then INPUT when local or FORWARD and POSTROUTING
 /// when forwarded — the latter only if the family's forwarding sysctl is on. A packet the host generates
 /// (`inInterface` nil) is routed, meets OUTPUT, is routed again if OUTPUT changed its destination or
@@ -22,7 +23,7 @@ private struct PathPlanner {
     }
 
     mutating func planReceived() {
-        guard walk([.prerouting]), let outcome = route() else { return }
+        guard walk([.ingress, .prerouting]), let outcome = route() else { return }
         switch outcome {
         case .local:
             packet.outInterface = nil
@@ -40,7 +41,8 @@ private struct PathPlanner {
         guard let outcome = route(), leave(by: outcome) else { return }
         let beforeOutput = packet
         guard walk([.output]) else { return }
-        if packet.destination != beforeOutput.destination || packet.mark != beforeOutput.mark {
+        if packet.destination != beforeOutput.destination || packet.destinationIsUnknown != beforeOutput.destinationIsUnknown
+            || packet.mark != beforeOutput.mark {
             path.evidence.append("OUTPUT changed the destination or mark: routed again")
             guard let rerouted = route(), leave(by: rerouted) else { return }
         }

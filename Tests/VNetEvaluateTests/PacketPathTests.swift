@@ -13,14 +13,14 @@ import VNetEvaluate
     @Test func guestToLANIsForwardedOutOfTheDefaultRoutesDevice() {
         let path = planPath(probe(from: "192.168.122.11", to: "93.184.216.34"), on: HostBuild.host())
         #expect(path.fate == .accepted)
-        #expect(path.hooks == [.prerouting, .forward, .postrouting])
+        #expect(path.hooks == [.ingress, .prerouting, .forward, .postrouting])
         #expect(path.firewall.packet?.outInterface == "eth0")
     }
 
     @Test func guestToTheBridgeAddressGoesToInput() {
         let path = planPath(probe(from: "192.168.122.11", to: "192.168.122.1", dport: 53), on: HostBuild.host())
         #expect(path.fate == .accepted)
-        #expect(path.hooks == [.prerouting, .input])
+        #expect(path.hooks == [.ingress, .prerouting, .input])
         #expect(path.routing.first?.outcome == .local(device: "virbr0"))
     }
 
@@ -28,7 +28,7 @@ import VNetEvaluate
         let host = HostBuild.host(sysctls: ["net.ipv4.ip_forward": "0"])
         let path = planPath(probe(from: "192.168.122.11", to: "93.184.216.34"), on: host)
         #expect(path.fate == .dropped)
-        #expect(path.hooks == [.prerouting])
+        #expect(path.hooks == [.ingress, .prerouting])
         #expect(path.evidence == ["net.ipv4.ip_forward = 0: the host does not forward"])
     }
 
@@ -54,7 +54,7 @@ import VNetEvaluate
         ])])
         let path = planPath(probe(from: "93.184.216.34", to: "10.0.0.5", in: "eth0"),
                             on: HostBuild.host(firewall: Firewall(tables: [dnat])))
-        #expect(path.hooks == [.prerouting, .forward, .postrouting])
+        #expect(path.hooks == [.ingress, .prerouting, .forward, .postrouting])
         #expect(path.firewall.packet?.outInterface == "virbr0")
     }
 
@@ -83,6 +83,27 @@ import VNetEvaluate
         let path = planPath(probe(from: "192.168.122.11", to: "93.184.216.34"),
                             on: HostBuild.host(firewall: Firewall(tables: [filter])))
         #expect(path.fate == .dropped)
-        #expect(path.hooks == [.prerouting, .forward])
+        #expect(path.hooks == [.ingress, .prerouting, .forward])
+    }
+
+    @Test func redirectInOutputReroutesToTheHostItself() {
+        let redirect = Build.table("nat", [Build.base("out", .output, priority: -100, type: .nat, [
+            Build.rule(1, .action(.redirect(ports: PortRange(low: 8080, high: 8080), flags: [])), text: "redirect to :8080"),
+        ])])
+        let path = planPath(probe(from: "10.0.0.5", to: "93.184.216.34", in: nil),
+                            on: HostBuild.host(firewall: Firewall(tables: [redirect])))
+        #expect(path.hooks == [.output, .postrouting])
+        #expect(path.evidence.contains("redirected to the host itself: delivered locally"))
+        #expect(path.firewall.packet?.outInterface == "lo")
+    }
+
+    @Test func ingressChainOfTheDeviceCanDrop() {
+        let ingress = FirewallChain(name: "in", base: BaseChain(type: .filter, hook: .ingress, priority: 0, policy: .drop,
+                                                                devices: ["virbr0"]), rules: [])
+        let path = planPath(probe(from: "192.168.122.11", to: "93.184.216.34"),
+                            on: HostBuild.host(firewall: Firewall(tables: [Build.table("t", family: .inet, [ingress])])))
+        #expect(path.fate == .dropped)
+        #expect(path.hooks == [.ingress])
+        #expect(path.routing.isEmpty)
     }
 }
