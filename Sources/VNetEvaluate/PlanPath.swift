@@ -1,9 +1,8 @@
 import VNetModel
 
 /// Walks `probe` through `host` the way the kernel does. A packet from an interface meets the inet
-/// ingress chains of its device and PREROUTING,
-/// then routing on its (possibly DNATed) destination, then INPUT when local or FORWARD and POSTROUTING
-/// when forwarded — the latter only if the family's forwarding sysctl is on. A packet the host generates
+/// ingress chains of its device and PREROUTING, then routing on its (possibly DNATed) destination, then
+/// INPUT when local or FORWARD and POSTROUTING when forwarded — the latter only if the family's forwarding sysctl is on. A packet the host generates
 /// (`inInterface` nil) is routed, meets OUTPUT, is routed again if OUTPUT changed its destination or
 /// mark, then meets POSTROUTING. Marks and translations carry from hook to hook.
 public func planPath(_ probe: PacketProbe, on host: HostState) -> PacketPath {
@@ -23,48 +22,52 @@ private struct PathPlanner {
     }
 
     mutating func planReceived() {
-        guard walk([.ingress, .prerouting]), let outcome = route() else { return }
-        switch outcome {
+        guard walk([.ingress, .prerouting]), let routed = route() else { return }
+        switch routed {
         case .local:
             packet.outInterface = nil
             walk([.input])
-        case .forward(let device, _, _):
+        case .egress(let device):
             guard forwardingAllowed() else { return }
             packet.outInterface = device
             walk([.forward, .postrouting])
-        case .dropped, .noRoute, .unknown:
-            return
         }
     }
 
     mutating func planLocallyGenerated() {
-        guard let outcome = route(), leave(by: outcome) else { return }
+        guard let routed = route() else { return }
+        leave(by: routed)
         let beforeOutput = packet
         guard walk([.output]) else { return }
         if packet.destination != beforeOutput.destination || packet.destinationIsUnknown != beforeOutput.destinationIsUnknown
             || packet.mark != beforeOutput.mark {
             path.evidence.append("OUTPUT changed the destination or mark: routed again")
-            guard let rerouted = route(), leave(by: rerouted) else { return }
+            guard let rerouted = route() else { return }
+            leave(by: rerouted)
         }
         walk([.postrouting])
     }
 
     /// Sets the egress of a locally generated packet; local destinations leave through `lo`.
-    private mutating func leave(by outcome: RoutingDecision.Outcome) -> Bool {
-        switch outcome {
+    private mutating func leave(by routed: RoutedTo) {
+        switch routed {
         case .local: packet.outInterface = "lo"
-        case .forward(let device, _, _): packet.outInterface = device
-        case .dropped, .noRoute, .unknown: return false
+        case .egress(let device): packet.outInterface = device
         }
-        return true
     }
 
-    /// Routes the packet as it is now; records the decision and returns its outcome, or nil (with the
-    /// fate set) when routing cannot be done or found nothing.
-    private mutating func route() -> RoutingDecision.Outcome? {
+    /// Where routing sends the packet next: to the host itself or out of a device.
+    private enum RoutedTo {
+        case local
+        case egress(device: String?)
+    }
+
+    /// Routes the packet as it is now and records the decision; nil (with the fate set) when routing
+    /// cannot be decided or does not deliver the packet.
+    private mutating func route() -> RoutedTo? {
         if case .redirect = path.firewall.translatedDestination {
             path.evidence.append("redirected to the host itself: delivered locally")
-            return .local(device: packet.inInterface)
+            return .local
         }
         if packet.destinationIsUnknown {
             return stop(.unknown, "destination NAT to an address range: the routed destination is unknown")
@@ -75,7 +78,8 @@ private struct PathPlanner {
         let decision = decideRoute(request, on: host)
         path.routing.append(decision)
         switch decision.outcome {
-        case .local, .forward: return decision.outcome
+        case .local: return .local
+        case .forward(let device, _, _): return .egress(device: device)
         case .dropped(let reason, _): return stop(.dropped, "routing: \(reason)")
         case .noRoute: return stop(.dropped, "routing: no route to \(packet.destination)")
         case .unknown(let reason): return stop(.unknown, "routing: \(reason)")
@@ -121,7 +125,7 @@ private struct PathPlanner {
     }
 
     @discardableResult
-    private mutating func stop(_ fate: PacketFate, _ evidence: String) -> RoutingDecision.Outcome? {
+    private mutating func stop(_ fate: PacketFate, _ evidence: String) -> RoutedTo? {
         path.fate = fate
         path.evidence.append(evidence)
         return nil
