@@ -70,7 +70,7 @@ private struct PathPlanner {
             return .local
         }
         if packet.destinationIsUnknown {
-            return stop(.unknown, "destination NAT to an address range: the routed destination is unknown")
+            return stop(.unknown, "destination NAT to an address the model cannot name: the routed destination is unknown")
         }
         let request = RoutingRequest(source: packet.source, destination: packet.destination,
                                      inputInterface: packet.inInterface,

@@ -151,4 +151,45 @@ import VNetEvaluate
         #expect(gateway == Build.address("fe80::1"))
         #expect(outcome(HostBuild.request(from: "2001:db8:2::11", to: "2001:db8:1::5")) == .local(device: "eth0"))
     }
+
+    @Test func locallyGeneratedPacketsMatchIifLoAndLeaveOifUndecided() {
+        let iifLo = PolicyRule(family: .ipv4, priority: 100, action: "lookup", table: 100, inputInterface: "lo")
+        let host = HostBuild.host(routes: HostBuild.routes + Self.vpnTable, rules: Self.rulesWith(iifLo))
+        guard case .forward(let device, _, _) = outcome(HostBuild.request(from: "10.0.0.5", to: "93.184.216.34", in: nil), host) else {
+            Issue.record("expected a forward")
+            return
+        }
+        #expect(device == "wg0")
+        let oif = PolicyRule(family: .ipv4, priority: 100, action: "lookup", table: 100, outputInterface: "wg0")
+        let oifHost = HostBuild.host(routes: HostBuild.routes + Self.vpnTable, rules: Self.rulesWith(oif))
+        #expect(outcome(HostBuild.request(from: "10.0.0.5", to: "93.184.216.34", in: nil), oifHost)
+                == .unknown(reason: "rule 100 (lookup table 100): selectors cannot be decided"))
+        guard case .forward(let forwarded, _, _) = outcome(HostBuild.request(from: "192.168.122.11", to: "93.184.216.34"), oifHost) else {
+            Issue.record("a forwarded packet has no output interface at rule time")
+            return
+        }
+        #expect(forwarded == "eth0")
+    }
+
+    @Test func multipathRouteIsUnknown() {
+        var multipath = HostBuild.route("198.51.100.0/24")
+        multipath.nextHops = [Route.NextHop(gateway: Build.address("10.0.0.2"), device: "eth0"),
+                              Route.NextHop(gateway: Build.address("10.0.0.3"), device: "eth0")]
+        guard case .unknown = outcome(HostBuild.request(from: "192.168.122.11", to: "198.51.100.1"),
+                                      HostBuild.host(routes: HostBuild.routes + [multipath])) else {
+            Issue.record("expected unknown")
+            return
+        }
+    }
+
+    @Test func stepsNameRulesTablesAndRoutes() {
+        let decision = decideRoute(HostBuild.request(from: "192.168.122.11", to: "93.184.216.34"), on: HostBuild.host())
+        #expect(decision.steps == [
+            "no ipv4 policy rules recorded; using the kernel defaults",
+            "rule 0 (lookup table 255) matches",
+            "table 255: no route to 93.184.216.34",
+            "rule 32766 (lookup table 254) matches",
+            "table 254: unicast 0.0.0.0/0 via 10.0.0.1 dev eth0 metric 100",
+        ])
+    }
 }
