@@ -72,6 +72,7 @@ private func walk(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
 /// Why a nat base chain does not see the packet, or nil when it does.
 private func natSkipReason(_ packet: PacketProbe, alreadyBound: Bool) -> String? {
     if !packet.conntrack.traversesNATChains { return "nat chains see only the first packet of a connection" }
+    if packet.natIsBound { return "the connection's NAT was bound when it left through lo" }
     if alreadyBound { return "an earlier nat chain at this hook already bound the translation" }
     return nil
 }

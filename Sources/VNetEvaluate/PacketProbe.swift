@@ -22,6 +22,9 @@ public struct PacketProbe: Sendable, Hashable {
     /// Set once a NAT rule sent the packet to an address the model cannot name (a range, a redirect):
     /// destination address matches are then unknown.
     var destinationIsUnknown = false
+    /// Set once the connection's NAT was bound on the way out (a locally generated packet looping back
+    /// through `lo`): the nat chains do not see it again when it comes back in.
+    var natIsBound = false
 
     public init(inInterface: String?, outInterface: String?, source: IPAddress, destination: IPAddress,
                 l4Protocol: UInt8, sourcePort: UInt16? = nil, destinationPort: UInt16? = nil,

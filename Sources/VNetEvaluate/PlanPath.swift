@@ -4,7 +4,8 @@ import VNetModel
 /// ingress chains of its device and PREROUTING, then routing on its (possibly DNATed) destination, then
 /// INPUT when local or FORWARD and POSTROUTING when forwarded — the latter only if the family's forwarding sysctl is on. A packet the host generates
 /// (`inInterface` nil) is routed, meets OUTPUT, is routed again if OUTPUT changed its destination or
-/// mark, then meets POSTROUTING. Marks and translations carry from hook to hook.
+/// mark, then meets POSTROUTING; when it is for the host itself it comes back in through `lo` and meets
+/// PREROUTING (without nat) and INPUT. Marks and translations carry from hook to hook.
 public func planPath(_ probe: PacketProbe, on host: HostState) -> PacketPath {
     var planner = PathPlanner(host: host, packet: probe)
     if probe.inInterface == nil { planner.planLocallyGenerated() } else { planner.planReceived() }
@@ -35,7 +36,7 @@ private struct PathPlanner {
     }
 
     mutating func planLocallyGenerated() {
-        guard let routed = route() else { return }
+        guard var routed = route() else { return }
         leave(by: routed)
         let beforeOutput = packet
         guard walk([.output]) else { return }
@@ -43,9 +44,14 @@ private struct PathPlanner {
             || packet.mark != beforeOutput.mark {
             path.evidence.append("OUTPUT changed the destination or mark: routed again")
             guard let rerouted = route() else { return }
-            leave(by: rerouted)
+            routed = rerouted
+            leave(by: routed)
         }
-        walk([.postrouting])
+        guard walk([.postrouting]), case .local = routed else { return }
+        packet.inInterface = "lo"
+        packet.outInterface = nil
+        packet.natIsBound = true
+        walk([.prerouting, .input])
     }
 
     /// Sets the egress of a locally generated packet; local destinations leave through `lo`.

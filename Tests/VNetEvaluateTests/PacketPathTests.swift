@@ -92,9 +92,9 @@ import VNetEvaluate
         ])])
         let path = planPath(probe(from: "10.0.0.5", to: "93.184.216.34", in: nil),
                             on: HostBuild.host(firewall: Firewall(tables: [redirect])))
-        #expect(path.hooks == [.output, .postrouting])
+        #expect(path.hooks == [.output, .postrouting, .prerouting, .input])
         #expect(path.evidence.contains("redirected to the host itself: delivered locally"))
-        #expect(path.firewall.packet?.outInterface == "lo")
+        #expect(path.firewall.packet?.inInterface == "lo")
     }
 
     @Test func ingressChainOfTheDeviceCanDrop() {
@@ -105,5 +105,19 @@ import VNetEvaluate
         #expect(path.fate == .dropped)
         #expect(path.hooks == [.ingress])
         #expect(path.routing.isEmpty)
+    }
+
+    @Test func locallyGeneratedForTheHostLoopsBackThroughInputWithoutNat() {
+        let dnat = Build.table("nat", [Build.base("pre", .prerouting, priority: -100, type: .nat, [
+            Build.rule(1, .action(.dnat(addresses: AddressRange(low: Build.address("192.168.122.11"),
+                                                                high: Build.address("192.168.122.11")), ports: nil, flags: [])),
+                       text: "dnat to 192.168.122.11"),
+        ])])
+        let filter = Build.table("filter", [Build.base("in", .input, policy: .drop, [])])
+        let path = planPath(probe(from: "10.0.0.5", to: "192.168.122.1", in: nil, dport: 22),
+                            on: HostBuild.host(firewall: Firewall(tables: [dnat, filter])))
+        #expect(path.hooks == [.output, .postrouting, .prerouting, .input])
+        #expect(path.firewall.translatedDestination == nil)
+        #expect(path.fate == .dropped)
     }
 }
