@@ -10,7 +10,9 @@ public func decideRoute(_ request: RoutingRequest, on host: HostState) -> Routin
         rules = defaultPolicyRules(request.family)
         steps.append("no \(request.family.rawValue) policy rules recorded; using the kernel defaults")
     }
-    for rule in rules.enumerated().sorted(by: { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }).map(\.element) {
+    // By priority; rules sharing one keep the model's order, as the kernel keeps insertion order.
+    let ordered = rules.enumerated().sorted { ($0.element.priority, $0.offset) < ($1.element.priority, $1.offset) }
+    for rule in ordered.map(\.element) {
         let label = "rule \(rule.priority) (\(rule.action)\(rule.table.map { " table \($0)" } ?? ""))"
         switch policyRuleMatches(rule, request) {
         case .no: continue
