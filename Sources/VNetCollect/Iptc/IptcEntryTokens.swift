@@ -55,7 +55,10 @@ enum IptcEntryTokens {
             let (name, revision, data) = extensionFields(entry, at: targetOffset, size: min(max(size, extensionHeaderSize), layout.nextOffset - targetOffset))
             if name.isEmpty {
                 // Standard target: a verdict or a jump, named by libiptc; "" means no target.
-                if !verdict.isEmpty { tokens += [layout.isGoto ? "-g" : "-j", verdict] }
+                if !verdict.isEmpty {
+                    tokens.append(layout.isGoto ? "-g" : "-j")
+                    tokens.append(verdict)
+                }
             } else {
                 if !XtablesExtensionDecoder.appendTargetTokens(name: name, revision: revision, payload: data, family: family, to: &tokens) {
                     tokens += XtablesExtensionDecoder.undecodedTargetTokens(name: name, revision: revision, data: data)
@@ -102,8 +105,9 @@ enum IptcEntryTokens {
                                           to tokens: inout [String]) {
         guard mask != 0 || address != 0 || inverted else { return }
         if inverted { tokens.append("!") }
-        tokens += [letter, XtablesHeaderText.address(IPAddress(ipv4: UInt32(bigEndian: address)),
-                                                     mask: IPAddress(ipv4: UInt32(bigEndian: mask)))]
+        tokens.append(letter)
+        tokens.append(XtablesHeaderText.address(IPAddress(ipv4: UInt32(bigEndian: address)),
+                                                mask: IPAddress(ipv4: UInt32(bigEndian: mask))))
     }
 
     /// save_ipv6_addr: omitted when the mask is empty and not inverted.
@@ -112,7 +116,8 @@ enum IptcEntryTokens {
         let maskAddress = ipv6(mask)
         guard inverted || !maskAddress.isUnspecified else { return }
         if inverted { tokens.append("!") }
-        tokens += [letter, XtablesHeaderText.address(ipv6(address), mask: maskAddress)]
+        tokens.append(letter)
+        tokens.append(XtablesHeaderText.address(ipv6(address), mask: maskAddress))
     }
 
     private static func ipv6(_ address: in6_addr) -> IPAddress {
@@ -128,7 +133,8 @@ enum IptcEntryTokens {
                                         to tokens: inout [String]) {
         guard let text = interfaceText(name, mask) else { return }
         if inverted { tokens.append("!") }
-        tokens += [option, text]
+        tokens.append(option)
+        tokens.append(text)
     }
 
     /// save_iface: the masked part of the name, `+` when the mask stops before the name's NUL.
@@ -153,6 +159,7 @@ enum IptcEntryTokens {
     private static func appendProtocol(_ proto: UInt16, inverted: Bool, to tokens: inout [String]) {
         guard proto != 0 else { return }
         if inverted { tokens.append("!") }
-        tokens += ["-p", XtablesHeaderText.protocolName(proto)]
+        tokens.append("-p")
+        tokens.append(XtablesHeaderText.protocolName(proto))
     }
 }

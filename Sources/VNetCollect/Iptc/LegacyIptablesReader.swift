@@ -67,7 +67,8 @@ public enum LegacyIptablesReader {
         }
         let (rulesByChain, ruleLines) = IptcRuleBatch.build(entries, chainNames: chainNames, family: family)
         for (index, rules) in rulesByChain.enumerated() { chains[index].rules = rules }
-        saveText += ruleLines + "COMMIT\n# Completed\n"
+        saveText += ruleLines
+        saveText += "COMMIT\n# Completed\n"
         return FirewallTable(system: .xtables, family: IptablesBuiltinChains.tableFamily(family), name: handle.table, chains: chains)
     }
 }

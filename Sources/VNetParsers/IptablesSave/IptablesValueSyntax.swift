@@ -167,29 +167,32 @@ enum IptablesValueSyntax {
     /// NAT `--to-source`/`--to-destination`: `[addr[-addr]][:port[-port][/base]]`, IPv6 in brackets
     /// when ports follow (libxt_NAT parse_to).
     static func natRange(_ text: String, family: AddressFamily) -> (addresses: AddressRange?, ports: PortRange?)? {
+        // Searched byte-wise: a DNAT per Kubernetes endpoint makes this a per-rule cost.
+        let utf8 = text.utf8
+        let colon = UInt8(ascii: ":")
         var addressPart: Substring
         var portPart: Substring?
-        if text.hasPrefix("[") {
-            guard family == .ipv6, let close = text.firstIndex(of: "]") else { return nil }
-            addressPart = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
+        if utf8.first == UInt8(ascii: "[") {
+            guard family == .ipv6, let close = utf8.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            addressPart = text[utf8.index(after: utf8.startIndex)..<close]
+            let rest = text[utf8.index(after: close)...]
             if !rest.isEmpty {
-                guard rest.hasPrefix(":") else { return nil }
+                guard rest.utf8.first == colon else { return nil }
                 portPart = rest.dropFirst()
             }
         } else {
-            let colons = text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ":") ? 1 : 0) }
+            let colons = utf8.reduce(0) { $0 + ($1 == colon ? 1 : 0) }
             // One colon separates ports; more than one is an IPv6 address without ports.
-            if colons == 1, let colon = text.firstIndex(of: ":") {
-                addressPart = text[..<colon]
-                portPart = text[text.index(after: colon)...]
+            if colons == 1, let at = utf8.firstIndex(of: colon) {
+                addressPart = text[..<at]
+                portPart = text[utf8.index(after: at)...]
             } else {
                 addressPart = text[...]
             }
         }
         var ports: PortRange?
         if let portPart {
-            let withoutBase = portPart.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let withoutBase = portPart.utf8.firstIndex(of: UInt8(ascii: "/")).map { portPart[..<$0] } ?? portPart
             guard let range = portRange(withoutBase) else { return nil }
             ports = range
         }

@@ -53,7 +53,7 @@ enum XtablesAddressText {
 
     /// The `-s`/`-d` text of a rule header: iptables-save always prints the mask (`/32` too).
     static func headerAddress(_ address: IPAddress, mask: IPAddress) -> String {
-        if let length = prefixLength(ofMask: mask) { return "\(self.address(address))/\(length)" }
-        return "\(self.address(address))/\(self.address(mask))"
+        let suffix = prefixLength(ofMask: mask).map { String($0) } ?? self.address(mask)
+        return self.address(address) + "/" + suffix
     }
 }

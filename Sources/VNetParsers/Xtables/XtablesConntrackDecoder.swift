@@ -32,7 +32,8 @@ enum XtablesConntrackDecoder {
             stateMask = s; statusMask = t
         }
 
-        tokens += ["-m", flags & Flag.stateAlias != 0 ? "state" : "conntrack"]
+        tokens.append("-m")
+        tokens.append(flags & Flag.stateAlias != 0 ? "state" : "conntrack")
         /// `[!] NAME VALUE` when the flag is set; the value is only formatted then.
         func option(_ flag: UInt16, _ name: String, _ value: () -> String?) -> Bool {
             guard flags & flag != 0 else { return true }
@@ -54,7 +55,12 @@ enum XtablesConntrackDecoder {
             return p.be16(lowOffset).map { String($0) }
         }
         func names(_ mask: UInt16, _ table: [(name: String, bit: UInt16)]) -> String {
-            table.filter { mask & $0.bit != 0 }.map(\.name).joined(separator: ",")
+            var text = ""
+            for entry in table where mask & entry.bit != 0 {
+                if !text.isEmpty { text += "," }
+                text += entry.name
+            }
+            return text
         }
 
         // An empty state list prints as a bare option iptables cannot read back: not understood.

@@ -8,7 +8,8 @@ enum XtablesMatchDecoders {
         guard let sLow = p.u16(0), let sHigh = p.u16(2), let dLow = p.u16(4), let dHigh = p.u16(6),
               let option = p.u8(8), let flagMask = p.u8(9), let flagSet = p.u8(10), let invert = p.u8(11),
               flagMask & 0xc0 == 0, flagSet & 0xc0 == 0 else { return false }
-        tokens += ["-m", "tcp"]
+        tokens.append("-m")
+        tokens.append("tcp")
         appendPorts(&tokens, "--sport", sLow, sHigh, negated: invert & 0x01 != 0)
         appendPorts(&tokens, "--dport", dLow, dHigh, negated: invert & 0x02 != 0)
         if option != 0 || invert & 0x08 != 0 {
@@ -26,7 +27,8 @@ enum XtablesMatchDecoders {
     static func udp(_ p: XtablesPayload, into tokens: inout [String]) -> Bool {
         guard let sLow = p.u16(0), let sHigh = p.u16(2), let dLow = p.u16(4), let dHigh = p.u16(6),
               let invert = p.u8(8) else { return false }
-        tokens += ["-m", "udp"]
+        tokens.append("-m")
+        tokens.append("udp")
         appendPorts(&tokens, "--sport", sLow, sHigh, negated: invert & 0x01 != 0)
         appendPorts(&tokens, "--dport", dLow, dHigh, negated: invert & 0x02 != 0)
         return true
@@ -35,7 +37,8 @@ enum XtablesMatchDecoders {
     private static func appendPorts(_ tokens: inout [String], _ option: String, _ low: UInt16, _ high: UInt16, negated: Bool) {
         guard low != 0 || high != 0xffff else { return }
         if negated { tokens.append("!") }
-        tokens += [option, low == high ? String(low) : "\(low):\(high)"]
+        tokens.append(option)
+        tokens.append(low == high ? String(low) : String(low) + ":" + String(high))
     }
 
     static func tcpFlagText(_ flags: UInt8) -> String {

@@ -21,7 +21,8 @@ enum XtablesNATDecoder {
 
     static func tokens(_ p: XtablesPayload, target: String, revision: UInt8, family: AddressFamily, into tokens: inout [String]) -> Bool {
         guard let range = decodeRange(p, revision: revision, family: family), range.flags & ~RangeFlag.known == 0 else { return false }
-        tokens += ["-j", target]
+        tokens.append("-j")
+        tokens.append(target)
         let (option, portsOnly): (String, Bool) = switch target {
         case "SNAT": ("--to-source", false)
         case "DNAT": ("--to-destination", false)
@@ -29,7 +30,10 @@ enum XtablesNATDecoder {
         }
         var text = rangeText(range, family: family)
         if portsOnly && text.hasPrefix(":") { text.removeFirst() }
-        if !text.isEmpty { tokens += [option, text] }
+        if !text.isEmpty {
+            tokens.append(option)
+            tokens.append(text)
+        }
         if range.flags & RangeFlag.random != 0 { tokens.append("--random") }
         if range.flags & RangeFlag.randomFully != 0 { tokens.append("--random-fully") }
         if range.flags & RangeFlag.persistent != 0 { tokens.append("--persistent") }
@@ -63,9 +67,9 @@ enum XtablesNATDecoder {
             if brackets { text += "]" }
         }
         if r.flags & RangeFlag.protoSpecified != 0 {
-            text += ":\(r.minPort)"
-            if r.maxPort != r.minPort { text += "-\(r.maxPort)" }
-            if r.flags & RangeFlag.protoOffset != 0 { text += "/\(r.basePort)" }
+            text += ":" + String(r.minPort)
+            if r.maxPort != r.minPort { text += "-" + String(r.maxPort) }
+            if r.flags & RangeFlag.protoOffset != 0 { text += "/" + String(r.basePort) }
         }
         return text
     }
