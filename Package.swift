@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C edges: system libraries found through pkg-config.
@@ -36,14 +37,19 @@ let package = Package(
         ]),
         // Packet-path evaluation over the model: which hooks, chains and rules a packet meets and its fate.
         .target(name: "VNetEvaluate", dependencies: ["VNetModel"]),
+        // Judgement: mode claims per network and the diagnostic catalogue (rules/), as findings.
+        .target(name: "VNetJudge", dependencies: [
+            "VNetModel", "VNetEvaluate", .product(name: "Yams", package: "Yams"),
+        ]),
         // Snapshot bundles: write and read back the model plus its raw sources.
         .target(name: "VNetSnapshot", dependencies: ["VNetModel", "VNetParsers"]),
         // Text renderers of the model and, later, of verdicts (show, check reports).
-        .target(name: "VNetReport", dependencies: ["VNetModel"]),
+        .target(name: "VNetReport", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge"]),
         // libpcap owner (live and offline captures).
         .target(name: "VNetCapture", dependencies: ["CPcap"]),
         .executableTarget(name: "vnetaudit", dependencies: [
             "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture", "VNetReport",
+            "VNetEvaluate", "VNetJudge",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -60,8 +66,10 @@ let package = Package(
         .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetTestSupport"]),
-        .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetReport"]),
+        .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport"]),
         .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
+        .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
+                    resources: [.copy("Fixtures")]),
         // The built binary end to end: inputs, exit codes, messages.
         .testTarget(name: "CLITests", dependencies: ["VNetModel", "VNetTestSupport"]),
     ]

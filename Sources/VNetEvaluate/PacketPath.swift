@@ -11,4 +11,15 @@ public struct PacketPath: Sendable, Hashable {
     public var fate: PacketFate = .accepted
     /// Why routing or a sysctl decided the fate (the firewall's reasons are in `firewall`).
     public var evidence: [String] = []
+    /// Everything above in the order the packet met it, for a walkthrough.
+    public var stages: [PathStage] = []
+}
+
+/// One thing a packet met on its way, in order.
+public enum PathStage: Sendable, Hashable {
+    /// The base chains it met at one hook (empty when no table has a chain there).
+    case hook(Hook, [PathStep])
+    case routing(RoutingDecision)
+    /// A decision that is neither a chain nor a route (a sysctl, a re-route, a redirect).
+    case note(String)
 }

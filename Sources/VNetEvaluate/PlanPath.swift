@@ -42,7 +42,7 @@ private struct PathPlanner {
         guard walk([.output]) else { return }
         if packet.destination != beforeOutput.destination || packet.destinationIsUnknown != beforeOutput.destinationIsUnknown
             || packet.mark != beforeOutput.mark {
-            path.evidence.append("OUTPUT changed the destination or mark: routed again")
+            note("OUTPUT changed the destination or mark: routed again")
             guard let rerouted = route() else { return }
             routed = rerouted
             leave(by: routed)
@@ -72,7 +72,7 @@ private struct PathPlanner {
     /// cannot be decided or does not deliver the packet.
     private mutating func route() -> RoutedTo? {
         if case .redirect = path.firewall.translatedDestination {
-            path.evidence.append("redirected to the host itself: delivered locally")
+            note("redirected to the host itself: delivered locally")
             return .local
         }
         if packet.destinationIsUnknown {
@@ -83,6 +83,7 @@ private struct PathPlanner {
                                      mark: packet.mark.map { UInt32(truncatingIfNeeded: $0) })
         let decision = decideRoute(request, on: host)
         path.routing.append(decision)
+        path.stages.append(.routing(decision))
         switch decision.outcome {
         case .local: return .local
         case .forward(let device, _, _): return .egress(device: device)
@@ -110,7 +111,9 @@ private struct PathPlanner {
     @discardableResult
     private mutating func walk(_ hooks: [Hook]) -> Bool {
         let result = evaluate(packet, hooks: hooks, firewall: host.firewall)
-        path.hooks += hooksMet(hooks, result)
+        let met = hooksMet(hooks, result)
+        path.hooks += met
+        for hook in met { path.stages.append(.hook(hook, result.steps.filter { $0.hook == hook })) }
         path.firewall.steps += result.steps
         path.firewall.translatedSource = result.translatedSource ?? path.firewall.translatedSource
         path.firewall.translatedDestination = result.translatedDestination ?? path.firewall.translatedDestination
@@ -133,7 +136,12 @@ private struct PathPlanner {
     @discardableResult
     private mutating func stop(_ fate: PacketFate, _ evidence: String) -> RoutedTo? {
         path.fate = fate
-        path.evidence.append(evidence)
+        note(evidence)
         return nil
+    }
+
+    private mutating func note(_ text: String) {
+        path.evidence.append(text)
+        path.stages.append(.note(text))
     }
 }
