@@ -26,6 +26,14 @@ struct HostInputOptions: ParsableArguments {
 
     var usesFiles: Bool { iptablesSave != nil || ip6tablesSave != nil || nftJSON != nil }
 
+    /// Where the state came from, in words, for reports.
+    var sourceDescription: String {
+        if let snapshot { return "snapshot \(snapshot)" }
+        if usesFiles { return "files " + [iptablesSave, ip6tablesSave, nftJSON].compactMap { $0 }.joined(separator: ", ") }
+        if let netns { return "live, network namespace \(netns)" }
+        return "live"
+    }
+
     func validate() throws {
         let sources = [snapshot != nil, usesFiles, netns != nil].filter { $0 }.count
         if sources > 1 {

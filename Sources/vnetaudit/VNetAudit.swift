@@ -5,10 +5,12 @@ import Logging
 /// Exit codes shared by every subcommand (documented in the README).
 enum ExitStatus: Int32 {
     case success = 0
-    /// Later: a claim failed.
+    /// A check failed (check), or the packet is dropped (explain).
     case failed = 1
     /// Could not run: bad input, missing privileges, unreadable state.
     case couldNotRun = 2
+    /// Nothing failed but something stayed inconclusive (check), or the fate is unknown (explain).
+    case inconclusive = 3
 }
 
 @main
@@ -23,10 +25,11 @@ struct VNetAudit: ParsableCommand {
             netlink; legacy iptables through libiptc; nf_tables through netlink and libnftables; libvirt's \
             network XML) and judges every network's claims from evidence.
 
-            Exit codes: 0 success, 2 could not run (bad input, missing privileges).
+            Exit codes: 0 success (check: nothing failed), 1 a check failed, 2 could not run (bad input, \
+            missing privileges), 3 nothing failed but something stayed inconclusive.
             """,
         version: version,
-        subcommands: [Show.self, SnapshotCommand.self]
+        subcommands: [Show.self, SnapshotCommand.self, Check.self]
     )
 
     /// Parses and runs, turning every error into a message on stderr and exit code 2, so scripts can
@@ -35,6 +38,9 @@ struct VNetAudit: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            // A verdict, not an error: the report was already written.
+            Foundation.exit(code.rawValue)
         } catch let error as VNetAuditFailure {
             FileHandle.standardError.write(Data("vnetaudit: \(error.description)\n".utf8))
             Foundation.exit(ExitStatus.couldNotRun.rawValue)

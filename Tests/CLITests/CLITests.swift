@@ -21,7 +21,7 @@ import VNetTestSupport
     @Test func versionAndHelpOnEverySubcommand() throws {
         let version = try run(["--version"])
         #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
-        for sub in [["--help"], ["show", "--help"], ["snapshot", "--help"]] {
+        for sub in [["--help"], ["show", "--help"], ["snapshot", "--help"], ["check", "--help"]] {
             let out = try run(sub)
             #expect(out.status == 0 && out.stdout.contains("USAGE:"), "\(sub) help")
         }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import VNetJudge
+import VNetModel
+import VNetReport
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Judge every virtual network's mode claims and run the diagnostic catalogue.",
+        discussion: """
+            For each libvirt network (or each --network), walks the packets that test its mode's claims \
+            through the host's routing and firewall (both backends, every table, in priority order) and \
+            runs the catalogue of known causes of broken guest networking (`vnetaudit rules`). Live by \
+            default (needs root), or --snapshot DIR.
+
+            Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 could not run, \
+            3 nothing failed but something stayed inconclusive.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var input: HostInputOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(name: .customLong("network"), help: ArgumentHelp("Judge only this network (repeatable).", valueName: "name"))
+    var networks: [String] = []
+
+    @Option(help: "Output format: text for people, json for programs (schemas/check-report.schema.json).")
+    var format: Format = .text
+
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(name: .customLong("no-color"), help: "No ANSI colours (also when NO_COLOR is set or output is not a terminal).")
+    var noColor = false
+
+    func run() throws {
+        let loaded = try HostLoader.load(input, logger: logging.makeLogger())
+        let scope = try AuditScope(host: loaded.host, networks: selectedNetworks(of: loaded.host))
+        let report = AuditReport.assemble(
+            scope: scope, claims: { ClaimJudge.judge($0, on: loaded.host) }, rules: [],  // MERGE: catalogue findings
+            source: input.sourceDescription, version: VNetAudit.version)
+        let rendered: Data
+        switch format {
+        case .json:
+            rendered = try ModelJSON.encoder().encode(report) + Data("\n".utf8)
+        case .text:
+            let color = output == nil && !noColor && Terminal.wantsColor
+            rendered = Data(CheckRenderer.render(report, color: color).utf8)
+        }
+        if let output {
+            do {
+                try rendered.write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw VNetAuditFailure("\(output): cannot write the report: \(error.localizedDescription)")
+            }
+            FileHandle.standardError.write(Data("vnetaudit: report written to \(output): verdict \(report.verdict.rawValue)\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(rendered)
+        }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// The networks named by --network, in the order given; all of them without it.
+    private func selectedNetworks(of host: HostState) throws -> [LibvirtNetwork]? {
+        guard !networks.isEmpty else { return nil }
+        let known = host.libvirt.networks
+        return try networks.map { name in
+            guard let network = known.first(where: { $0.name == name }) else {
+                let names = known.map(\.name).sorted()
+                throw VNetAuditFailure("no libvirt network named \(name)"
+                                       + (names.isEmpty ? " (no network is known)" : "; known: " + names.joined(separator: ", ")))
+            }
+            return network
+        }
+    }
+}
