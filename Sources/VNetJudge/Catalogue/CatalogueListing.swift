@@ -42,8 +42,8 @@ public enum CatalogueListing {
             out += "**\(d.title)**\n\n"
             out += "- Severity: \(d.severity.rawValue)\n- Modes: \(modes(d))\n- Field-notes causes: \(causes(d))\n"
             out += "- Definition: `rules/\(d.fileName)`\n\n"
-            out += paragraph(d.rationale) + "\n\n"
-            out += "**Remediation.** " + paragraph(d.remediation.summary) + "\n"
+            out += d.rationale + "\n\n"
+            out += "**Remediation.** " + d.remediation.summary + "\n"
             if !d.remediation.commands.isEmpty {
                 out += "\n```sh\n" + d.remediation.commands.joined(separator: "\n") + "\n```\n"
             }
@@ -55,6 +55,4 @@ public enum CatalogueListing {
     private static func modes(_ d: RuleDefinition) -> String { d.modes.map(\.description).joined(separator: ", ") }
     private static func causes(_ d: RuleDefinition) -> String { d.detects.map(String.init).joined(separator: ", ") }
     private static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
-    /// Folded YAML text ends with a newline; a paragraph does not.
-    private static func paragraph(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 }

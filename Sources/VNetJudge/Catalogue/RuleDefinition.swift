@@ -29,7 +29,7 @@ public struct RuleDefinition: Codable, Sendable, Hashable {
 
     /// Parses and validates the YAML text of `file` (its name, for errors and the name check).
     public static func parse(_ text: String, file: String) throws -> RuleDefinition {
-        let definition: RuleDefinition
+        var definition: RuleDefinition
         do {
             definition = try YAMLDecoder().decode(RuleDefinition.self, from: text)
         } catch let error as DecodingError {
@@ -37,6 +37,9 @@ public struct RuleDefinition: Codable, Sendable, Hashable {
         } catch {
             throw CatalogueError(file: file, reason: "not valid YAML: \(error)")
         }
+        // Folded YAML blocks (`>`) end with a newline; a sentence does not.
+        definition.rationale = definition.rationale.trimmingCharacters(in: .whitespacesAndNewlines)
+        definition.remediation.summary = definition.remediation.summary.trimmingCharacters(in: .whitespacesAndNewlines)
         try definition.validate(file: file)
         return definition
     }

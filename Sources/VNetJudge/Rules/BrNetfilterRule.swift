@@ -7,7 +7,7 @@ struct BrNetfilterRule: CatalogueRule {
     let id = "VNA-010"
 
     func check(_ scope: AuditScope) -> [RuleOutcome] {
-        scope.networks.flatMap { network in AddressFamily.allCases.map { judge(network, $0, scope.host) } }
+        scope.networks.filter(\.active).flatMap { network in AddressFamily.allCases.map { judge(network, $0, scope.host) } }
     }
 
     private func judge(_ network: LibvirtNetwork, _ family: AddressFamily, _ host: HostState) -> RuleOutcome {

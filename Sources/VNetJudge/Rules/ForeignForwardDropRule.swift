@@ -8,7 +8,7 @@ struct ForeignForwardDropRule: CatalogueRule {
     let id = "VNA-002"
 
     func check(_ scope: AuditScope) -> [RuleOutcome] {
-        scope.networks.flatMap { network in network.families.map { judge(network, $0, scope.host) } }
+        scope.networks.filter(\.active).flatMap { network in network.families.map { judge(network, $0, scope.host) } }
     }
 
     private func judge(_ network: LibvirtNetwork, _ family: AddressFamily, _ host: HostState) -> RuleOutcome {

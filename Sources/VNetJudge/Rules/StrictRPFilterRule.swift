@@ -6,7 +6,7 @@ struct StrictRPFilterRule: CatalogueRule {
     let id = "VNA-011"
 
     func check(_ scope: AuditScope) -> [RuleOutcome] {
-        scope.networks.compactMap { network in
+        scope.networks.filter(\.active).compactMap { network in
             network.ips(.ipv4).isEmpty ? nil : judge(network, scope.host)
         }
     }
