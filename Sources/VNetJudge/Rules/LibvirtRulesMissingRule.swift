@@ -19,10 +19,8 @@ struct LibvirtRulesMissingRule: CatalogueRule {
         let backend = network.recordedFirewallBackend ?? host.libvirt.configuredFirewallBackend
         let backends: [FirewallBackend] = backend.map { [$0] } ?? [.nftables, .iptables]
         let tableFamily: TableFamily = family == .ipv4 ? .ip : .ip6
-        let found = host.firewall.tables.filter { table in
-            table.family == tableFamily && backends.contains { Self.belongs(table, to: $0) }
-        }.flatMap { table in
-            table.chains.flatMap { chain in
+        let found = host.firewall.tables.filter { $0.family == tableFamily }.flatMap { table in
+            table.chains.filter { chain in backends.contains { Self.isLibvirts(chain, in: table, backend: $0) } }.flatMap { chain in
                 chain.rules.filter { $0.mentions(interface: bridge) }.map { (table, chain, $0) }
             }
         }
@@ -51,12 +49,13 @@ struct LibvirtRulesMissingRule: CatalogueRule {
                            placeholders: ["network": network.name, "bridge": bridge])
     }
 
-    /// Whether `table` is where `backend` puts its rules: libvirt_network (nf_tables) for nftables; the
-    /// iptables filter, nat and mangle tables (iptables-nft or legacy) for iptables.
-    static func belongs(_ table: FirewallTable, to backend: FirewallBackend) -> Bool {
+    /// Whether `chain` is one `backend` makes: any chain of the libvirt_network table (nftables), or a
+    /// LIBVIRT_* chain (iptables, through iptables-nft or legacy). A user's own rule naming the bridge
+    /// elsewhere does not stand in for libvirt's.
+    static func isLibvirts(_ chain: FirewallChain, in table: FirewallTable, backend: FirewallBackend) -> Bool {
         switch backend {
         case .nftables: return table.system == .nftables && table.name == StaleBackendRulesRule.nftablesTable
-        case .iptables: return ["filter", "nat", "mangle"].contains(table.name)
+        case .iptables: return StaleBackendRulesRule.iptablesChains.contains(chain.name)
         }
     }
 }
