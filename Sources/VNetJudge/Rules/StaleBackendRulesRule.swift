@@ -38,7 +38,7 @@ struct StaleBackendRulesRule: CatalogueRule {
             RuleOutcome(network: nil, status: .warn,
                         message: "libvirt uses the \(inUse.map(\.rawValue).sorted().joined(separator: " and ")) backend, but the \(backend.rawValue) backend's \(found.map(\.name).joined(separator: ", ")) remain.",
                         evidence: found.map { .state("\($0.name) exists", source: $0.name) },
-                        commands: found.flatMap { $0.removalCommands(in: firewall) })
+                        commands: StaleObject.removalCommands(found))
         }
     }
 
@@ -49,7 +49,7 @@ struct StaleBackendRulesRule: CatalogueRule {
     }
 }
 
-/// A table or chain of a libvirt backend, and how to remove it.
+/// A table or chain of a libvirt backend.
 private struct StaleObject {
     let table: FirewallTable
     let chain: String?
@@ -59,20 +59,47 @@ private struct StaleObject {
         return chain.map { "\(where_) \($0)" } ?? "table \(where_)"
     }
 
-    /// nft deletes a whole table; a chain goes after the jumps to it are deleted (by handle in nf_tables,
-    /// by their iptables-save spec in x_tables) and it is flushed.
-    func removalCommands(in firewall: Firewall) -> [String] {
-        guard let chain else { return ["nft delete table \(table.family.rawValue) \(table.name)"] }
+    /// How to remove `objects`: nft deletes a whole table; chains go after the jumps to them are deleted
+    /// (by handle in nf_tables, by their iptables-save spec in x_tables) and they are flushed. Each table's
+    /// rules are scanned once, however many of its chains are stale.
+    static func removalCommands(_ objects: [StaleObject]) -> [String] {
+        var commands: [String] = []
+        var chainsByTable: [(table: FirewallTable, chains: [String])] = []
+        for object in objects {
+            guard let chain = object.chain else {
+                commands.append("nft delete table \(object.table.family.rawValue) \(object.table.name)")
+                continue
+            }
+            if let index = chainsByTable.firstIndex(where: { $0.table.system == object.table.system && $0.table.family == object.table.family && $0.table.name == object.table.name }) {
+                chainsByTable[index].chains.append(chain)
+            } else {
+                chainsByTable.append((object.table, [chain]))
+            }
+        }
+        for (table, chains) in chainsByTable {
+            commands += removalCommands(chains, in: table)
+        }
+        return commands
+    }
+
+    private static func removalCommands(_ chains: [String], in table: FirewallTable) -> [String] {
+        let stale = Set(chains)
         let tool = (table.family == .ip6 ? "ip6tables" : "iptables") + (table.system == .xtables ? "-legacy" : "")
         let jumps = table.chains.flatMap { from in
-            from.rules.filter { rule in
-                rule.elements.contains { $0 == .action(.jump(chain)) || $0 == .action(.goto(chain)) }
-            }.map { rule in
+            from.rules.compactMap { rule -> String? in
+                guard let target = rule.elements.lazy.compactMap(Self.jumpTarget).first, stale.contains(target) else { return nil }
                 if let handle = rule.handle { return "nft delete rule \(table.family.rawValue) \(table.name) \(from.name) handle \(handle)" }
-                let spec = rule.text.hasPrefix("-A ") ? String(rule.text.dropFirst(3)) : "\(from.name) -j \(chain)"
+                let spec = rule.text.hasPrefix("-A ") ? String(rule.text.dropFirst(3)) : "\(from.name) -j \(target)"
                 return "\(tool) -t \(table.name) -D \(spec)"
             }
         }
-        return jumps + ["\(tool) -t \(table.name) -F \(chain)", "\(tool) -t \(table.name) -X \(chain)"]
+        return jumps + chains.flatMap { ["\(tool) -t \(table.name) -F \($0)", "\(tool) -t \(table.name) -X \($0)"] }
+    }
+
+    private static func jumpTarget(_ element: RuleElement) -> String? {
+        switch element {
+        case .action(.jump(let chain)), .action(.goto(let chain)): return chain
+        default: return nil
+        }
     }
 }
