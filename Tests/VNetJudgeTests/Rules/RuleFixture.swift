@@ -45,7 +45,10 @@ struct RuleFixture {
         if let merge = spec["merge"] { document = Self.mergePatch(document, merge) }
         for (path, selectors) in spec["remove"] as? [String: [[String: Any]]] ?? [:] {
             document = try Self.update(document, at: path.split(separator: ".").map(String.init)) { array in
-                array.filter { element in !selectors.contains { Self.matches(element, $0) } }
+                for selector in selectors where !array.contains(where: { Self.matches($0, selector) }) {
+                    throw FixtureError("\(rule)/\(file): remove \(path) \(selector) matches nothing")
+                }
+                return array.filter { element in !selectors.contains { Self.matches(element, $0) } }
             }
         }
         for (path, items) in spec["append"] as? [String: [Any]] ?? [:] {
@@ -53,12 +56,12 @@ struct RuleFixture {
         }
         for (path, patches) in spec["patch"] as? [String: [[String: Any]]] ?? [:] {
             document = try Self.update(document, at: path.split(separator: ".").map(String.init)) { array in
-                array.map { element in
-                    patches.reduce(element) { current, patch in
-                        guard let selector = patch["where"] as? [String: Any], Self.matches(current, selector),
-                              let merge = patch["merge"] else { return current }
-                        return Self.mergePatch(current, merge)
+                try patches.reduce(array) { elements, patch in
+                    guard let selector = patch["where"] as? [String: Any], let merge = patch["merge"],
+                          elements.contains(where: { Self.matches($0, selector) }) else {
+                        throw FixtureError("\(rule)/\(file): patch \(path) \(patch) needs where and merge, and where must match")
                     }
+                    return elements.map { Self.matches($0, selector) ? Self.mergePatch($0, merge) : $0 }
                 }
             }
         }
@@ -84,13 +87,13 @@ struct RuleFixture {
         return result
     }
 
-    private static func update(_ document: Any, at path: [String], _ change: ([Any]) -> [Any]) throws -> Any {
+    private static func update(_ document: Any, at path: [String], _ change: ([Any]) throws -> [Any]) throws -> Any {
         guard let key = path.first, var object = document as? [String: Any] else {
             throw FixtureError("path \(path.joined(separator: ".")) does not lead through objects")
         }
         if path.count == 1 {
             guard let array = object[key] as? [Any] else { throw FixtureError("\(key) is not an array") }
-            object[key] = change(array)
+            object[key] = try change(array)
         } else {
             object[key] = try update(object[key] as Any, at: Array(path.dropFirst()), change)
         }
@@ -99,9 +102,11 @@ struct RuleFixture {
 
     private static func matches(_ element: Any, _ selector: [String: Any]) -> Bool {
         guard let element = element as? [String: Any] else { return false }
+        // Compared as JSON text: Foundation's bridged numbers and booleans do not compare reliably.
+        func text(_ value: Any) -> Data? { try? JSONSerialization.data(withJSONObject: [value], options: .sortedKeys) }
         return selector.allSatisfy { key, value in
             guard let have = element[key] else { return false }
-            return NSDictionary(dictionary: [key: have]).isEqual(to: [key: value])
+            return text(have) == text(value)
         }
     }
 }
