@@ -220,13 +220,15 @@ id: VNA-010
 slug: br-netfilter
 title: br_netfilter sends bridged guest frames through the IP firewall
 severity: medium
-modes: [bridge]
+modes: [nat, route, isolated, open, bridge]
 detects: [3]
 rationale: >
   With br_netfilter and net.bridge.bridge-nf-call-iptables=1 (or the bridge's own nf_call_iptables
-  option) frames bridged between the ports of a host bridge also traverse iptables and nftables FORWARD.
+  option) frames bridged between the ports of a bridge also traverse iptables and nftables FORWARD.
   A FORWARD drop meant for routed traffic (a container engine's, a host firewall's) then cuts bridged
-  guests off from their LAN. The rule walks a bridged frame through FORWARD when the bridge is filtered.
+  guests off from their LAN, and guests of one libvirt network off from each other. The rule walks a
+  bridged frame through FORWARD when the bridge is filtered: a drop fails; a host bridge that is
+  filtered but passes is a warning (libvirt's own bridges accept same-bridge traffic themselves).
 remediation:
   summary: Stop sending bridged frames through the IP firewall (or accept them there).
   commands:
