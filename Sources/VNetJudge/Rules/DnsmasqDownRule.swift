@@ -30,14 +30,21 @@ struct DnsmasqDownRule: CatalogueRule {
                                message: "dnsmasq pid \(pid) of network '\(network.name)' runs, but the host's sockets were not read: whether it listens is unknown.",
                                evidence: [pidEvidence])
         }
-        let missing = needed.filter { socket in
-            !socket.holders(host.listeners, bridge: bridge).contains { $0.processes.contains { $0.pid == pid } }
-        }
+        let holders = needed.map { ($0, $0.holders(host.listeners, bridge: bridge)) }
+        let unheld = holders.filter { _, found in !found.contains { $0.processes.contains { $0.pid == pid } } }
+        // A socket whose owner could not be read may be dnsmasq's: that is not a missing socket.
+        let missing = unheld.filter { _, found in !found.contains { $0.processes.isEmpty } }.map(\.0)
+        let unowned = unheld.filter { _, found in found.contains { $0.processes.isEmpty } }.map(\.0)
         guard missing.isEmpty else {
             return RuleOutcome(network: network.name, status: .fail,
                                message: "dnsmasq pid \(pid) of network '\(network.name)' runs but does not listen on \(missing.map(\.text).joined(separator: ", ")).",
                                evidence: [pidEvidence] + missing.map { .state("no socket of pid \(pid) on \($0.text)", source: "listeners") },
                                placeholders: placeholders)
+        }
+        guard unowned.isEmpty else {
+            return RuleOutcome(network: network.name, status: .inconclusive,
+                               message: "dnsmasq pid \(pid) of network '\(network.name)' runs; the owners of \(unowned.map(\.text).joined(separator: ", ")) could not be read.",
+                               evidence: [pidEvidence])
         }
         return RuleOutcome(network: network.name, status: .pass,
                            message: "dnsmasq pid \(pid) of network '\(network.name)' runs and listens on \(needed.map(\.text).joined(separator: ", ")).",
