@@ -39,7 +39,7 @@ struct Check: ParsableCommand {
         let loaded = try HostLoader.load(input, logger: logging.makeLogger())
         let scope = try AuditScope(host: loaded.host, networks: selectedNetworks(of: loaded.host))
         let report = AuditReport.assemble(
-            scope: scope, claims: { ClaimJudge.judge($0, on: loaded.host) }, rules: [],  // MERGE: catalogue findings
+            scope: scope, claims: { ClaimJudge.judge($0, on: loaded.host) }, rules: try catalogue().run(scope),
             source: input.sourceDescription, version: VNetAudit.version)
         let rendered: Data
         switch format {
@@ -60,6 +60,15 @@ struct Check: ParsableCommand {
             FileHandle.standardOutput.write(rendered)
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// The built-in catalogue; it is compiled in, so failing to load it is a defect of the build.
+    private func catalogue() throws -> Catalogue {
+        do {
+            return try Catalogue.standard()
+        } catch {
+            throw VNetAuditFailure("the built-in rule catalogue does not load: \(error)")
+        }
     }
 
     /// The networks named by --network, in the order given; all of them without it.

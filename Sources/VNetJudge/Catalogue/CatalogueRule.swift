@@ -17,15 +17,19 @@ public struct RuleOutcome: Sendable, Hashable {
     public var family: AddressFamily?
     public var evidence: [Evidence]
     /// The exact commands for this host (names filled in); the rule's YAML remediation text is the summary.
+    /// When empty, the YAML's command templates are filled with `placeholders` instead.
     public var commands: [String]
+    /// Values for the `{placeholders}` of the rule's YAML command templates (`bridge`, `network`...).
+    public var placeholders: [String: String]
 
     public init(network: String?, status: CheckStatus, message: String, family: AddressFamily? = nil,
-                evidence: [Evidence] = [], commands: [String] = []) {
+                evidence: [Evidence] = [], commands: [String] = [], placeholders: [String: String] = [:]) {
         self.network = network
         self.status = status
         self.message = message
         self.family = family
         self.evidence = evidence
         self.commands = commands
+        self.placeholders = placeholders
     }
 }

@@ -1,0 +1,60 @@
+import VNetModel
+
+/// VNA-003: legacy x_tables and nf_tables both filter one family at one hook (field notes causes 1, 12).
+/// A legacy chain counts only when it can change something (a rule or a drop policy): an empty legacy
+/// table with accept policies, which x_tables cannot unregister, is harmless.
+struct MixedRuleSystemsRule: CatalogueRule {
+    let id = "VNA-003"
+
+    func check(_ scope: AuditScope) -> [RuleOutcome] {
+        let coverage = scope.host.coverage
+        let unread = [("nf_tables", coverage.nftables), ("legacy IPv4", coverage.legacyIPv4), ("legacy IPv6", coverage.legacyIPv6)]
+            .filter { $0.1 == .notCollected }.map(\.0)
+        let mixed = AddressFamily.allCases.flatMap { family in
+            Hook.allCases.compactMap { overlap(family, $0, scope.host.firewall) }
+        }
+        if !mixed.isEmpty {
+            return mixed.map { found in
+                RuleOutcome(network: nil, status: .warn,
+                            message: "\(found.family.label) \(found.hook.rawValue): legacy \(found.legacy.map(\.name).joined(separator: ", ")) and nf_tables \(found.nft.map(\.name).joined(separator: ", ")) both filter; iptables-nft and nft do not show the legacy rules, iptables-legacy does not show the nf_tables ones.",
+                            family: found.family, evidence: (found.legacy + found.nft).map(\.evidence))
+            }
+        }
+        if !unread.isEmpty {
+            return [RuleOutcome(network: nil, status: .inconclusive,
+                                message: "The \(unread.joined(separator: " and ")) rules were not read: whether both rule systems filter the same hook is unknown.")]
+        }
+        return [RuleOutcome(network: nil, status: .pass,
+                            message: "No hook has filter chains of both legacy iptables and nf_tables that could change a verdict.")]
+    }
+
+    private struct Chain {
+        let name: String
+        let evidence: Evidence
+    }
+
+    private struct Overlap {
+        let family: AddressFamily
+        let hook: Hook
+        let legacy: [Chain]
+        let nft: [Chain]
+    }
+
+    private func overlap(_ family: AddressFamily, _ hook: Hook, _ firewall: Firewall) -> Overlap? {
+        let families: [TableFamily] = family == .ipv4 ? [.ip, .inet] : [.ip6, .inet]
+        func chains(_ system: RuleSystem) -> [Chain] {
+            firewall.tables(system: system).filter { families.contains($0.family) }.flatMap { table in
+                table.chains.compactMap { chain -> Chain? in
+                    guard let base = chain.base, base.hook == hook, base.type == .filter else { return nil }
+                    if system == .xtables && chain.rules.isEmpty && base.policy == .accept { return nil }
+                    let name = "\(table.family.rawValue) \(table.name) \(chain.name)"
+                    return Chain(name: name, evidence: .state("\(system.rawValue) \(name): policy \(base.policy.rawValue), \(chain.rules.count) rules",
+                                                               source: "\(system.rawValue) \(name)"))
+                }
+            }
+        }
+        let legacy = chains(.xtables), nft = chains(.nftables)
+        guard !legacy.isEmpty, !nft.isEmpty else { return nil }
+        return Overlap(family: family, hook: hook, legacy: legacy, nft: nft)
+    }
+}
