@@ -11,6 +11,7 @@ import VNetModel
 public func planPath(_ probe: PacketProbe, on host: HostState) -> PacketPath {
     var planner = PathPlanner(host: host, packet: probe)
     if probe.inInterface == nil { planner.planLocallyGenerated() } else { planner.planReceived() }
+    planner.finish()
     return planner.path
 }
 
@@ -23,6 +24,7 @@ public func planPath(_ probe: PacketProbe, on host: HostState) -> PacketPath {
 public func planBridgedPath(_ probe: PacketProbe, bridge: String, on host: HostState) -> PacketPath {
     var planner = PathPlanner(host: host, packet: probe)
     planner.planBridged(bridge: bridge)
+    planner.finish()
     return planner.path
 }
 
@@ -30,6 +32,8 @@ private struct PathPlanner {
     let host: HostState
     var packet: PacketProbe
     var path = PacketPath()
+    /// Where the packet leaves if it gets through (see `PacketPath.egressInterface`).
+    private var egress: String?
     private let addressTypes: AddressTypes
     private let hasBridgeTables: Bool
 
@@ -49,11 +53,13 @@ private struct PathPlanner {
         case .egress(let device):
             guard forwardingAllowed() else { return }
             packet.outInterface = device
+            egress = device
             walk(routedLayer(.forward, .postrouting))
         }
     }
 
     mutating func planBridged(bridge: String) {
+        egress = packet.bridgePortOut
         packet.outInterface = nil
         packet.inInterface = packet.bridgePortIn
         guard walk(routedLayer(.ingress)) else { return }
@@ -154,9 +160,38 @@ private struct PathPlanner {
     /// Sets the egress of a locally generated packet; local destinations leave through `lo`.
     private mutating func leave(by routed: RoutedTo) {
         switch routed {
-        case .local: packet.outInterface = "lo"
-        case .egress(let device): packet.outInterface = device
+        case .local:
+            packet.outInterface = "lo"
+            egress = nil
+        case .egress(let device):
+            packet.outInterface = device
+            egress = device
         }
+    }
+
+    /// Records where a packet that got through leaves, and with which addresses after NAT.
+    mutating func finish() {
+        guard path.fate == .accepted else { return }
+        path.egressInterface = egress
+        path.destinationAfterNAT = packet.destinationIsUnknown ? nil : packet.destination
+        switch path.firewall.translatedSource {
+        case nil: path.sourceAfterNAT = packet.source
+        case .snat(let range?, _)? where range.low == range.high: path.sourceAfterNAT = range.low
+        case .masquerade(let device?, _)?: path.sourceAfterNAT = masqueradeSource(device)
+        default: path.sourceAfterNAT = nil
+        }
+    }
+
+    /// The address masquerade picks on `device`: the route's preferred source, else the device's
+    /// global address on the next hop's subnet, else its first global address of the family.
+    private func masqueradeSource(_ device: String) -> IPAddress? {
+        var nextHop: IPAddress?
+        if case .forward(_, let hop, let route)? = path.routing.last?.outcome {
+            if let preferred = route.preferredSource { return preferred }
+            nextHop = hop
+        }
+        let candidates = host.addresses(of: device).filter { $0.family == packet.family && $0.scope == .global }
+        return (candidates.first { nextHop.map($0.prefix.contains) == true } ?? candidates.first)?.address
     }
 
     /// Where routing sends the packet next: to the host itself or out of a device.
