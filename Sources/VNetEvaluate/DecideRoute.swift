@@ -5,10 +5,14 @@ import VNetModel
 /// packet on to the next rule. A rule or route the model cannot decide makes the answer unknown, and so
 /// does the lack of a route when the routes were not collected (an unread table is not an empty one).
 public func decideRoute(_ request: RoutingRequest, on host: HostState) -> RoutingDecision {
+    let unknown = RoutingDecision.Outcome.unknown(reason: "the host's routes were not collected")
+    if host.coverage.routes == .notCollected, host.routes.isEmpty {
+        return RoutingDecision(outcome: unknown, steps: ["no routes were collected (rule-set files hold none)"])
+    }
     var decision = decideRouteFromRecordedRoutes(request, on: host)
     if host.coverage.routes == .notCollected, decision.outcome == .noRoute {
         decision.steps.append("the routes were not collected: the route is unknown")
-        decision.outcome = .unknown(reason: "the host's routes were not collected")
+        decision.outcome = unknown
     }
     return decision
 }

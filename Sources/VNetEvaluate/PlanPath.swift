@@ -219,9 +219,10 @@ private struct PathPlanner {
         switch decision.outcome {
         case .local: return .local
         case .forward(let device, _, _): return .egress(device: device)
-        case .dropped(let reason, _): return stop(.dropped, "routing: \(reason)")
-        case .noRoute: return stop(.dropped, "routing: no route to \(packet.destination)")
-        case .unknown(let reason): return stop(.unknown, "routing: \(reason)")
+        // The routing stage already shows why: the reason goes to the evidence only.
+        case .dropped(let reason, _): return stop(.dropped, "routing: \(reason)", asStage: false)
+        case .noRoute: return stop(.dropped, "routing: no route to \(packet.destination)", asStage: false)
+        case .unknown(let reason): return stop(.unknown, "routing: \(reason)", asStage: false)
         }
     }
 
@@ -276,9 +277,9 @@ private struct PathPlanner {
     }
 
     @discardableResult
-    private mutating func stop(_ fate: PacketFate, _ evidence: String) -> RoutedTo? {
+    private mutating func stop(_ fate: PacketFate, _ evidence: String, asStage: Bool = true) -> RoutedTo? {
         path.fate = fate
-        note(evidence)
+        if asStage { note(evidence) } else { path.evidence.append(evidence) }
         return nil
     }
 
