@@ -248,7 +248,8 @@ private struct PathPlanner {
     private mutating func walk(_ visits: [HookVisit]) -> Bool {
         let visits = visits.filter { $0.layer == .routed || hasBridgeTables }
         let result = evaluate(packet, visits: visits, firewall: host.firewall, addressTypes: addressTypes)
-        for (visit, steps) in visitsMet(visits, result) {
+        // A bridge-layer visit with no chain says nothing (the routed visit of that hook follows).
+        for (visit, steps) in visitsMet(visits, result) where visit.layer == .routed || !steps.isEmpty {
             path.hooks.append(visit.hook)
             path.stages.append(.hook(visit.hook, steps))
         }
