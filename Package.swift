@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetTestSupport"]),
         .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
-        .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetTestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetJudge", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport"]),
         .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
         .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
