@@ -9,6 +9,7 @@ struct ChainWalker {
     private(set) var probe: PacketProbe
     /// How undecidable rules are taken in this walk (see `UndecidedRule`).
     let assumptions: [UndecidedRule: Bool]
+    let addressTypes: AddressTypes?
     private(set) var hits: [RuleHit] = []
     /// The undecidable rule the walk stopped at, when no assumption covered it.
     private(set) var undecided: UndecidedRule?
@@ -17,11 +18,17 @@ struct ChainWalker {
     /// the model is inconsistent and the walk gives up.
     private static let maxDepth = 64
 
-    init(table: FirewallTable, hook: Hook, probe: PacketProbe, assumptions: [UndecidedRule: Bool]) {
+    init(table: FirewallTable, hook: Hook, probe: PacketProbe, assumptions: [UndecidedRule: Bool],
+         addressTypes: AddressTypes?) {
         self.table = table
         self.hook = hook
         self.probe = probe
         self.assumptions = assumptions
+        self.addressTypes = addressTypes
+    }
+
+    private var matcher: MatchEvaluator {
+        MatchEvaluator(table: table, probe: probe, hook: hook, addressTypes: addressTypes)
     }
 
     /// What one rule does to the walk.
@@ -65,7 +72,7 @@ struct ChainWalker {
     /// hold, the first flow-changing action decides. A flow change behind an undecidable match follows the
     /// walk's assumption about the rule, or stops the walk as unknown when there is none.
     private mutating func effect(of rule: FirewallRule, in chain: String) -> Effect {
-        let matcher = MatchEvaluator(table: table, probe: probe, hook: hook)
+        let matcher = self.matcher
         var holds = ThreeValued.yes
         for element in rule.elements {
             switch element {
@@ -146,13 +153,13 @@ struct ChainWalker {
         guard key.count == 1, let field = key.first else {
             return .end(unknown(rule, in: chain, "its concatenated map key is not evaluated"))
         }
+        let matcher = self.matcher
         let packet: PacketField
-        switch PacketField.lookup(field, in: probe, at: hook) {
+        switch matcher.lookup(field) {
         case .absent: return .next
         case .unknown: return .end(unknown(rule, in: chain, "its map key \(field) is unknown"))
         case .value(let value): packet = value
         }
-        let matcher = MatchEvaluator(table: table, probe: probe, hook: hook)
         for entry in mapEntries {
             switch matcher.contains(entry.key, packet) {
             case .no: continue

@@ -2,8 +2,22 @@ import VNetModel
 
 /// Decides where the kernel routes `request` on `host`: policy rules by priority, each `lookup` a
 /// longest-prefix match in its table. A table without a matching route, or a `throw` route, passes the
-/// packet on to the next rule. A rule or route the model cannot decide makes the answer unknown.
+/// packet on to the next rule. A rule or route the model cannot decide makes the answer unknown, and so
+/// does the lack of a route when the routes were not collected (an unread table is not an empty one).
 public func decideRoute(_ request: RoutingRequest, on host: HostState) -> RoutingDecision {
+    let unknown = RoutingDecision.Outcome.unknown(reason: "the host's routes were not collected")
+    if host.coverage.routes == .notCollected, host.routes.isEmpty {
+        return RoutingDecision(outcome: unknown, steps: ["no routes were collected (rule-set files hold none)"])
+    }
+    var decision = decideRouteFromRecordedRoutes(request, on: host)
+    if host.coverage.routes == .notCollected, decision.outcome == .noRoute {
+        decision.steps.append("the routes were not collected: the route is unknown")
+        decision.outcome = unknown
+    }
+    return decision
+}
+
+private func decideRouteFromRecordedRoutes(_ request: RoutingRequest, on host: HostState) -> RoutingDecision {
     var steps: [String] = []
     var rules = host.policyRules.filter { $0.family == request.family }
     if rules.isEmpty {
@@ -51,10 +65,16 @@ private func lookUp(_ destination: IPAddress, table: Int, in routes: [Route], st
     case .local, .broadcast:
         return .local(device: route.nextHops.first?.device)
     case .unicast:
-        guard route.nextHops.count == 1, let hop = route.nextHops.first else {
-            return .unknown(reason: route.nextHops.isEmpty
-                            ? "route \(route.destination) in table \(table) has no next hop"
-                            : "multipath route \(route.destination) in table \(table): the next hop depends on the flow hash")
+        guard let hop = route.nextHops.first else {
+            return .unknown(reason: "route \(route.destination) in table \(table) has no next hop")
+        }
+        // Multipath: the flow hash picks the next hop; the egress is known when all share one device.
+        let devices = Set(route.nextHops.map(\.device))
+        guard devices.count == 1 else {
+            return .unknown(reason: "multipath route \(describe(route)) in table \(table): the egress device depends on the flow hash")
+        }
+        if route.nextHops.count > 1 {
+            steps.append("multipath: one of \(route.nextHops.count) next hops, all out of \(hop.device ?? "the same device")")
         }
         return .forward(device: hop.device, nextHop: hop.gateway ?? destination, route: route)
     case .blackhole, .unreachable, .prohibit:

@@ -5,7 +5,19 @@ import VNetModel
 /// or reject is final; nat chains run for new connections only and stop at the hook's first binding.
 /// A rule it cannot decide is tried both ways; the fate is unknown only when the two walks differ.
 public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) -> PathResult {
-    explore(probe, hooks: hooks, firewall: firewall, assumptions: [:])
+    evaluate(probe, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: firewall, addressTypes: nil)
+}
+
+/// The same over explicit visits (bridge layers included), with the host's address types for `addrtype`.
+func evaluate(_ probe: PacketProbe, visits: [HookVisit], firewall: Firewall, addressTypes: AddressTypes?) -> PathResult {
+    let context = WalkContext(firewall: firewall, addressTypes: addressTypes)
+    return explore(probe, visits: visits, context: context, assumptions: [:])
+}
+
+/// What every walk of one evaluation shares.
+private struct WalkContext {
+    let firewall: Firewall
+    let addressTypes: AddressTypes?
 }
 
 /// Undecidable rules tried both ways on one path, at most (2^8 walks).
@@ -14,12 +26,12 @@ private let maxAssumptions = 8
 /// Walks the path; if it stops at an undecidable rule, walks it again with the rule assumed to match and
 /// not to match. Agreeing walks give their answer, with the trace of the non-matching one (which lists
 /// the rule as a hit without action); disagreeing ones leave the fate unknown, naming the rule.
-private func explore(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
+private func explore(_ probe: PacketProbe, visits: [HookVisit], context: WalkContext,
                      assumptions: [UndecidedRule: Bool]) -> PathResult {
-    let (result, undecided) = walk(probe, hooks: hooks, firewall: firewall, assumptions: assumptions)
+    let (result, undecided) = walk(probe, visits: visits, context: context, assumptions: assumptions)
     guard let undecided, assumptions.count < maxAssumptions else { return result }
-    let matching = explore(probe, hooks: hooks, firewall: firewall, assumptions: assumptions.merging([undecided: true]) { $1 })
-    let missing = explore(probe, hooks: hooks, firewall: firewall, assumptions: assumptions.merging([undecided: false]) { $1 })
+    let matching = explore(probe, visits: visits, context: context, assumptions: assumptions.merging([undecided: true]) { $1 })
+    let missing = explore(probe, visits: visits, context: context, assumptions: assumptions.merging([undecided: false]) { $1 })
     // A NAT binding matters only to a packet that gets through.
     let agree = matching.fate != .unknown && matching.fate == missing.fate
         && (matching.fate != .accepted || (matching.translatedSource == missing.translatedSource
@@ -28,19 +40,21 @@ private func explore(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
 }
 
 /// One walk through the hooks under `assumptions`; also returns the undecidable rule it stopped at.
-private func walk(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
+private func walk(_ probe: PacketProbe, visits: [HookVisit], context: WalkContext,
                   assumptions: [UndecidedRule: Bool]) -> (PathResult, UndecidedRule?) {
     var packet = probe
     var result = PathResult(fate: .accepted)
-    for hook in hooks {
+    for visit in visits {
+        let hook = visit.hook
         var boundNATAtHook = false
         let device = hook == .egress ? packet.outInterface : packet.inInterface
-        for registered in BaseChainOrder.chains(at: hook, family: probe.family, device: device, in: firewall) {
+        for registered in BaseChainOrder.chains(on: visit, family: probe.family, device: device, in: context.firewall) {
             if registered.base.type == .nat, let reason = natSkipReason(packet, alreadyBound: boundNATAtHook) {
                 result.steps.append(step(registered, hook, hits: [], outcome: .skipped(reason: reason)))
                 continue
             }
-            var walker = ChainWalker(table: registered.table, hook: hook, probe: packet, assumptions: assumptions)
+            var walker = ChainWalker(table: registered.table, hook: hook, probe: packet, assumptions: assumptions,
+                                     addressTypes: context.addressTypes)
             let outcome = walker.walk(registered.chain, policy: registered.base.policy)
             packet = walker.probe
             result.steps.append(step(registered, hook, hits: walker.hits, outcome: outcome))
@@ -49,8 +63,12 @@ private func walk(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall,
             case .translated(let translation):
                 boundNATAtHook = true
                 switch translation {
-                case .masquerade, .snat: result.translatedSource = translation
-                case .dnat, .redirect: result.translatedDestination = translation
+                case .masquerade, .snat:
+                    result.translatedSource = translation
+                    packet.boundNAT.insert("snat")
+                case .dnat, .redirect:
+                    result.translatedDestination = translation
+                    packet.boundNAT.insert("dnat")
                 }
             case .dropped, .policy(.drop):
                 result.fate = .dropped

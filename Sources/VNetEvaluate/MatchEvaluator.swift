@@ -6,9 +6,12 @@ struct MatchEvaluator {
     let table: FirewallTable
     let probe: PacketProbe
     let hook: Hook
+    /// The host's address types for `addrtype`; nil when the walk has no host (all unknown).
+    let addressTypes: AddressTypes?
 
     func evaluate(_ match: Match) -> ThreeValued {
-        switch PacketField.lookup(match.field, in: probe, at: hook) {
+        if let decided = physdev(match) ?? conntrackStatus(match) { return decided }
+        switch lookup(match.field) {
         case .absent: return .no
         case .unknown: return .unknown
         case .value(let packet):
@@ -18,6 +21,16 @@ struct MatchEvaluator {
             case .lt, .gt, .le, .ge: return compare(packet, match.op, match.value)
             }
         }
+    }
+
+    /// The packet's value of `field`, with the host's address types for `addrtype`.
+    func lookup(_ field: MatchField) -> PacketField.Lookup {
+        guard field == .srcAddrType || field == .dstAddrType else {
+            return PacketField.lookup(field, in: probe, at: hook, family: table.family)
+        }
+        if field == .dstAddrType && probe.destinationIsUnknown { return .unknown }
+        let address = field == .srcAddrType ? probe.source : probe.destination
+        return addressTypes?.type(of: address).map { .value(.flags([$0])) } ?? .unknown
     }
 
     /// Whether `packet` is one of the values `pattern` stands for (a value, a range, a set...).

@@ -17,11 +17,27 @@ enum PacketField: Equatable {
         case unknown
     }
 
-    /// The value of `field` for `probe` at `hook`. Interfaces exist only where the kernel has them:
-    /// no output interface before routing (prerouting, input), no input interface for local packets.
-    static func lookup(_ field: MatchField, in probe: PacketProbe, at hook: Hook) -> Lookup {
-        let inName = hook == .output ? nil : probe.inInterface
-        let outName = [.forward, .output, .postrouting].contains(hook) ? probe.outInterface : nil
+    /// The value of `field` for `probe` at `hook` in a table of `family`. Interfaces exist only where
+    /// the kernel has them: no output interface before routing (prerouting, input), no input interface
+    /// for local packets, nor at POSTROUTING for a bridged frame. Bridge tables see the bridge ports as
+    /// `iifname`/`oifname` and the bridge as `ibrname`/`obrname`.
+    static func lookup(_ field: MatchField, in probe: PacketProbe, at hook: Hook, family: TableFamily) -> Lookup {
+        let bridged = probe.bridgePortOut != nil
+        let hasOut = [.forward, .output, .postrouting].contains(hook)
+        var inName = hook == .output || (bridged && hook == .postrouting) ? nil : probe.inInterface
+        var outName = hasOut ? probe.outInterface : nil
+        if family == .bridge {
+            switch field {
+            case MatchField("meta.ibrname"): return .value(.name(inName ?? ""))
+            case MatchField("meta.obrname"): return .value(.name(outName ?? ""))
+            // A port the caller did not name is unknown, not absent.
+            case .iifname, MatchField("meta.iif"):
+                if ![.output, .postrouting].contains(hook) && probe.bridgePortIn == nil { return .unknown }
+            default: break
+            }
+            inName = [.output, .postrouting].contains(hook) ? nil : probe.bridgePortIn
+            outName = hasOut ? probe.bridgePortOut : nil
+        }
         switch field {
         // nft stores an empty name when there is no device, so `iifname != "x"` still matches.
         case .iifname: return .value(.name(inName ?? ""))
@@ -48,6 +64,9 @@ enum PacketField: Equatable {
         case .icmpv6Type, .icmpv6Code:
             return number(field == .icmpv6Type ? probe.icmpType : probe.icmpCode, carried: probe.l4Protocol == 58 && probe.family == .ipv6)
         case .ctState: return .value(.flags([probe.conntrack.rawValue]))
+        case .ctDirection:
+            guard [.new, .established, .related].contains(probe.conntrack) else { return .absent }
+            return .value(.flags([probe.conntrack == .new ? "original" : probe.direction.rawValue]))
         default: return .unknown
         }
     }

@@ -13,6 +13,14 @@ public struct PacketPath: Sendable, Hashable {
     public var evidence: [String] = []
     /// Everything above in the order the packet met it, for a walkthrough.
     public var stages: [PathStage] = []
+    /// Where the packet leaves the host when it gets through: the egress device of a forwarded or
+    /// locally generated packet, the out-port of a bridged frame; nil for local delivery or a stopped packet.
+    public var egressInterface: String?
+    /// The source address it leaves with after NAT; nil when it did not get through or the address
+    /// cannot be named (a masquerade to a device with no recorded address, an address range).
+    public var sourceAfterNAT: IPAddress?
+    /// The destination address after NAT; nil when it did not get through or cannot be named.
+    public var destinationAfterNAT: IPAddress?
 }
 
 /// One thing a packet met on its way, in order.

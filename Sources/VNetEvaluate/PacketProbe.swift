@@ -19,17 +19,31 @@ public struct PacketProbe: Sendable, Hashable {
     public var conntrack: ConntrackState
     /// Packet mark (`meta mark`, `-m mark`); nil when unknown, so mark matches stay unknown.
     public var mark: UInt64?
+    /// Which way the packet goes in its connection (`ct direction`): replies of an established or
+    /// related connection are `reply`; a new connection's first packet is always `original`.
+    public var direction: ConntrackDirection = .original
+    /// The bridge port a bridged frame came in on (`physdev-in`, the bridge family's `iifname`); nil when
+    /// the packet is not bridged. A routed packet from a bridge may name its port here too.
+    public var bridgePortIn: String?
+    /// The bridge port a bridged frame leaves by (`physdev-out`, the bridge family's `oifname`); nil when
+    /// the packet is not bridged.
+    public var bridgePortOut: String?
     /// Set once a NAT rule sent the packet to an address the model cannot name (a range, a redirect):
     /// destination address matches are then unknown.
     var destinationIsUnknown = false
     /// Set once the connection's NAT was bound on the way out (a locally generated packet looping back
     /// through `lo`): the nat chains do not see it again when it comes back in.
     var natIsBound = false
+    /// What br_netfilter attached to the packet, as `-m physdev` sees it (see `PhysdevMatch`).
+    var bridgeNetfilter = BridgeNetfilterInfo.none
+    /// NAT bound to this connection so far, as `ct status` flags (`snat`, `dnat`).
+    var boundNAT: Set<String> = []
 
     public init(inInterface: String?, outInterface: String?, source: IPAddress, destination: IPAddress,
                 l4Protocol: UInt8, sourcePort: UInt16? = nil, destinationPort: UInt16? = nil,
                 icmpType: UInt8? = nil, icmpCode: UInt8? = nil, conntrack: ConntrackState = .new,
-                mark: UInt64? = 0) {
+                mark: UInt64? = 0, direction: ConntrackDirection = .original,
+                bridgePortIn: String? = nil, bridgePortOut: String? = nil) {
         self.inInterface = inInterface
         self.outInterface = outInterface
         self.source = source
@@ -41,6 +55,9 @@ public struct PacketProbe: Sendable, Hashable {
         self.icmpCode = icmpCode
         self.conntrack = conntrack
         self.mark = mark
+        self.direction = direction
+        self.bridgePortIn = bridgePortIn
+        self.bridgePortOut = bridgePortOut
     }
 
     /// The layer-3 family, taken from the source address.
@@ -53,4 +70,22 @@ public enum ConntrackState: String, Codable, Sendable, Hashable, CaseIterable {
 
     /// NAT is decided on the first packet of a connection only: later packets skip the nat chains.
     var traversesNATChains: Bool { self == .new }
+}
+
+/// `ct direction`: the way of the connection the packet goes.
+public enum ConntrackDirection: String, Codable, Sendable, Hashable, CaseIterable {
+    case original, reply
+}
+
+/// The bridge information br_netfilter attaches to a packet that came through a bridge port while
+/// `bridge-nf-call-iptables` (`-ip6tables`) was on; `-m physdev` reads it.
+enum BridgeNetfilterInfo: Hashable {
+    /// No bridge information: not from a bridge port, or br_netfilter did not see the frame.
+    case none
+    /// The model cannot tell whether br_netfilter saw the frame.
+    case unknown
+    /// A frame that came in on a bridge port and is routed: `physdev-in` only.
+    case routedFromPort
+    /// A frame bridged between two ports: `physdev-out` too, from FORWARD on.
+    case bridged
 }

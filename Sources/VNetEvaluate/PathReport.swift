@@ -20,6 +20,11 @@ public struct PathReport: Codable, Sendable, Hashable {
     public var egressInterface: String?
     /// Rules or reasons the fate could not be decided past; empty unless the fate is unknown.
     public var unknownBecause: [String]
+    /// The source address it leaves with after NAT, nil when it did not get through or the address
+    /// cannot be named (masquerade to a device without a recorded address).
+    public var sourceAfterNAT: String?
+    /// The destination address after NAT, nil when it did not get through or cannot be named.
+    public var destinationAfterNAT: String?
 
     public struct PacketSummary: Codable, Sendable, Hashable {
         /// The ingress interface, or nil for a packet the host generates.
@@ -32,6 +37,11 @@ public struct PathReport: Codable, Sendable, Hashable {
         public var destinationPort: Int?
         public var icmpType: Int?
         public var state: ConntrackState
+        /// `original`, or `reply` for a reply of an established or related connection.
+        public var direction: ConntrackDirection
+        /// For a bridged frame: the ports it enters and leaves the bridge by.
+        public var bridgePortIn: String?
+        public var bridgePortOut: String?
 
         public init(_ probe: PacketProbe) {
             inInterface = probe.inInterface
@@ -42,6 +52,9 @@ public struct PathReport: Codable, Sendable, Hashable {
             destinationPort = probe.destinationPort.map(Int.init)
             icmpType = probe.icmpType.map(Int.init)
             state = probe.conntrack
+            direction = probe.direction
+            bridgePortIn = probe.bridgePortIn
+            bridgePortOut = probe.bridgePortOut
         }
     }
 
@@ -89,7 +102,9 @@ public struct PathReport: Codable, Sendable, Hashable {
         stages = path.stages.map(Stage.init)
         sourceTranslation = path.firewall.translatedSource.map(describe)
         destinationTranslation = path.firewall.translatedDestination.map(describe)
-        egressInterface = path.fate == .accepted ? path.firewall.packet?.outInterface : nil
+        egressInterface = path.egressInterface
+        sourceAfterNAT = path.sourceAfterNAT?.description
+        destinationAfterNAT = path.destinationAfterNAT?.description
         unknownBecause = path.firewall.unknownBecause + (path.fate == .unknown && path.firewall.fate != .unknown ? path.evidence : [])
         decidedBy = Self.decider(path)
     }
@@ -175,7 +190,9 @@ func describe(_ translation: Translation) -> String {
 func describe(_ outcome: RoutingDecision.Outcome) -> String {
     switch outcome {
     case .local(let device): return "local delivery\(device.map { " (\($0))" } ?? "")"
-    case .forward(let device, let nextHop, _): return "forward out of \(device ?? "?") to \(nextHop)"
+    case .forward(let device, let nextHop, let route):
+        let hops = route.nextHops.count > 1 ? route.nextHops.compactMap { $0.gateway?.description } : [nextHop.description]
+        return "forward out of \(device ?? "?") to \(hops.joined(separator: " or "))"
     case .dropped(let reason, _): return "dropped: \(reason)"
     case .noRoute: return "no route"
     case .unknown(let reason): return "unknown: \(reason)"

@@ -6,9 +6,25 @@ import VNetModel
 /// (`inInterface` nil) is routed, meets OUTPUT, is routed again if OUTPUT changed its destination or
 /// mark, then meets POSTROUTING; when it is for the host itself it comes back in through `lo` and meets
 /// PREROUTING (without nat) and INPUT. Marks and translations carry from hook to hook.
+/// A packet received on a bridge also meets the bridge tables' prerouting and input chains, and
+/// carries br_netfilter's bridge information (`-m physdev`) when `bridge-nf-call-*` is on.
 public func planPath(_ probe: PacketProbe, on host: HostState) -> PacketPath {
     var planner = PathPlanner(host: host, packet: probe)
     if probe.inInterface == nil { planner.planLocallyGenerated() } else { planner.planReceived() }
+    planner.finish()
+    return planner.path
+}
+
+/// Walks a frame that `bridge` forwards from port `probe.bridgePortIn` to port `probe.bridgePortOut`
+/// (no routing decision): the ingress chains of the in-port, then the bridge tables' prerouting, forward
+/// and postrouting chains; when `net.bridge.bridge-nf-call-iptables` (`-ip6tables` for IPv6) or the
+/// bridge's own option is on, br_netfilter also runs the ip/ip6/inet PREROUTING, FORWARD and POSTROUTING
+/// chains from inside those bridge hooks, with the bridge as `iifname` and `oifname` and the ports as
+/// `physdev-in`/`physdev-out`. An unrecorded setting makes the fate unknown, naming the sysctl.
+public func planBridgedPath(_ probe: PacketProbe, bridge: String, on host: HostState) -> PacketPath {
+    var planner = PathPlanner(host: host, packet: probe)
+    planner.planBridged(bridge: bridge)
+    planner.finish()
     return planner.path
 }
 
@@ -16,30 +32,117 @@ private struct PathPlanner {
     let host: HostState
     var packet: PacketProbe
     var path = PacketPath()
+    /// Where the packet leaves if it gets through (see `PacketPath.egressInterface`).
+    private var egress: String?
+    private let addressTypes: AddressTypes
+    private let hasBridgeTables: Bool
 
     init(host: HostState, packet: PacketProbe) {
         self.host = host
         self.packet = packet
+        addressTypes = AddressTypes(host: host)
+        hasBridgeTables = host.firewall.tables.contains { $0.family == .bridge }
     }
 
     mutating func planReceived() {
-        guard walk([.ingress, .prerouting]), let routed = route() else { return }
+        guard walk(receivingVisits()), let routed = route() else { return }
         switch routed {
         case .local:
             packet.outInterface = nil
-            walk([.input])
+            walk(routedLayer(.input))
         case .egress(let device):
             guard forwardingAllowed() else { return }
             packet.outInterface = device
-            walk([.forward, .postrouting])
+            egress = device
+            walk(routedLayer(.forward, .postrouting))
         }
+    }
+
+    mutating func planBridged(bridge: String) {
+        egress = packet.bridgePortOut
+        packet.outInterface = nil
+        packet.inInterface = packet.bridgePortIn
+        guard walk(routedLayer(.ingress)) else { return }
+        packet.inInterface = bridge
+        packet.outInterface = bridge
+        note("bridged by \(bridge) from port \(packet.bridgePortIn ?? "(unnamed)") to port \(packet.bridgePortOut ?? "(unnamed)"): no routing decision")
+        let (calls, reason) = bridgeCallsIPHooks(bridge)
+        guard let calls else {
+            stop(.unknown, reason)
+            return
+        }
+        note(reason)
+        guard calls else {
+            walk([HookVisit(hook: .prerouting, layer: .bridge), HookVisit(hook: .forward, layer: .bridge),
+                  HookVisit(hook: .postrouting, layer: .bridge)])
+            return
+        }
+        packet.bridgeNetfilter = .bridged
+        walk(bridgeSplit(.prerouting, at: Self.brNetfilterPriority[.prerouting]!)
+             + bridgeSplit(.forward, at: Self.brNetfilterPriority[.forward]!)
+             + [HookVisit(hook: .postrouting, layer: .bridge), HookVisit(hook: .postrouting, layer: .routed)])
+    }
+
+    /// Where br_netfilter hooks the bridge to run the ip hooks (NF_BR_PRI_BRNF; FORWARD one below):
+    /// bridge chains of lower priority run before the ip chains, the others after. At POSTROUTING it
+    /// runs last.
+    private static let brNetfilterPriority: [Hook: Int] = [.prerouting: 0, .forward: -1]
+
+    /// The bridge chains of `hook` below `priority`, the routed layer's chains, then the other bridge chains.
+    private func bridgeSplit(_ hook: Hook, at priority: Int) -> [HookVisit] {
+        [HookVisit(hook: hook, layer: .bridge, priorities: Int.min...(priority - 1)),
+         HookVisit(hook: hook, layer: .routed),
+         HookVisit(hook: hook, layer: .bridge, priorities: priority...Int.max)]
+    }
+
+    private func routedLayer(_ hooks: Hook...) -> [HookVisit] { hooks.map { HookVisit(hook: $0, layer: .routed) } }
+
+    /// What a received packet meets before routing. From a bridge: the bridge's prerouting and input
+    /// chains first (br_netfilter runs PREROUTING from inside the bridge's prerouting hook, and the
+    /// bridge device's ingress hook comes when the bridge passes the frame up).
+    private mutating func receivingVisits() -> [HookVisit] {
+        guard let device = packet.inInterface, let link = host.link(named: device), link.kind == .bridge else {
+            packet.bridgeNetfilter = host.coverage.links == .notCollected ? .unknown : .none
+            return routedLayer(.ingress, .prerouting)
+        }
+        let (calls, _) = bridgeCallsIPHooks(device)
+        switch calls {
+        case nil: packet.bridgeNetfilter = .unknown
+        case false?: packet.bridgeNetfilter = .none
+        case true?: packet.bridgeNetfilter = link.bridge?.ports.isEmpty == true ? .none : .routedFromPort
+        }
+        guard hasBridgeTables else { return routedLayer(.ingress, .prerouting) }
+        if calls == true {
+            return bridgeSplit(.prerouting, at: Self.brNetfilterPriority[.prerouting]!)
+                + [HookVisit(hook: .input, layer: .bridge)] + routedLayer(.ingress)
+        }
+        return [HookVisit(hook: .prerouting, layer: .bridge), HookVisit(hook: .input, layer: .bridge)]
+            + routedLayer(.ingress, .prerouting)
+    }
+
+    /// Whether br_netfilter hands frames of `bridge` to the ip hooks of the packet's family: the
+    /// `bridge-nf-call-*` sysctl or the bridge's own `nf_call_*` option. Nil when the model cannot
+    /// tell; the text says which setting decided.
+    private func bridgeCallsIPHooks(_ bridge: String) -> (Bool?, String) {
+        let v4 = packet.family == .ipv4
+        let key = v4 ? "net.bridge.bridge-nf-call-iptables" : "net.bridge.bridge-nf-call-ip6tables"
+        let hooks = v4 ? "ip" : "ip6"
+        let global = v4 ? host.sysctls.bridgeCallsIptables : host.sysctls.bridgeCallsIp6tables
+        let own = host.link(named: bridge)?.bridge.flatMap { v4 ? $0.nfCallIptables : $0.nfCallIp6tables }
+        if global == true { return (true, "\(key) = 1: br_netfilter runs the \(hooks) hooks for frames bridged by \(bridge)") }
+        if own == true { return (true, "\(bridge) has its own nf_call_\(v4 ? "iptables" : "ip6tables") on: br_netfilter runs the \(hooks) hooks for its frames") }
+        if global == false { return (false, "\(key) = 0: the \(hooks) hooks do not see frames bridged by \(bridge)") }
+        if host.coverage.sysctls != .notCollected {
+            return (false, "\(key) does not exist (br_netfilter not loaded): the \(hooks) hooks do not see frames bridged by \(bridge)")
+        }
+        return (nil, "\(key) was not recorded: whether the \(hooks) hooks see frames bridged by \(bridge) is unknown")
     }
 
     mutating func planLocallyGenerated() {
         guard var routed = route() else { return }
         leave(by: routed)
         let beforeOutput = packet
-        guard walk([.output]) else { return }
+        guard walk(routedLayer(.output)) else { return }
         if packet.destination != beforeOutput.destination || packet.destinationIsUnknown != beforeOutput.destinationIsUnknown
             || packet.mark != beforeOutput.mark {
             note("OUTPUT changed the destination or mark: routed again")
@@ -47,19 +150,48 @@ private struct PathPlanner {
             routed = rerouted
             leave(by: routed)
         }
-        guard walk([.postrouting]), case .local = routed else { return }
+        guard walk(routedLayer(.postrouting)), case .local = routed else { return }
         packet.inInterface = "lo"
         packet.outInterface = nil
         packet.natIsBound = true
-        walk([.prerouting, .input])
+        walk(routedLayer(.prerouting, .input))
     }
 
     /// Sets the egress of a locally generated packet; local destinations leave through `lo`.
     private mutating func leave(by routed: RoutedTo) {
         switch routed {
-        case .local: packet.outInterface = "lo"
-        case .egress(let device): packet.outInterface = device
+        case .local:
+            packet.outInterface = "lo"
+            egress = nil
+        case .egress(let device):
+            packet.outInterface = device
+            egress = device
         }
+    }
+
+    /// Records where a packet that got through leaves, and with which addresses after NAT.
+    mutating func finish() {
+        guard path.fate == .accepted else { return }
+        path.egressInterface = egress
+        path.destinationAfterNAT = packet.destinationIsUnknown ? nil : packet.destination
+        switch path.firewall.translatedSource {
+        case nil: path.sourceAfterNAT = packet.source
+        case .snat(let range?, _)? where range.low == range.high: path.sourceAfterNAT = range.low
+        case .masquerade(let device?, _)?: path.sourceAfterNAT = masqueradeSource(device)
+        default: path.sourceAfterNAT = nil
+        }
+    }
+
+    /// The address masquerade picks on `device`: the route's preferred source, else the device's
+    /// global address on the next hop's subnet, else its first global address of the family.
+    private func masqueradeSource(_ device: String) -> IPAddress? {
+        var nextHop: IPAddress?
+        if case .forward(_, let hop, let route)? = path.routing.last?.outcome {
+            if let preferred = route.preferredSource { return preferred }
+            nextHop = hop
+        }
+        let candidates = host.addresses(of: device).filter { $0.family == packet.family && $0.scope == .global }
+        return (candidates.first { nextHop.map($0.prefix.contains) == true } ?? candidates.first)?.address
     }
 
     /// Where routing sends the packet next: to the host itself or out of a device.
@@ -87,9 +219,10 @@ private struct PathPlanner {
         switch decision.outcome {
         case .local: return .local
         case .forward(let device, _, _): return .egress(device: device)
-        case .dropped(let reason, _): return stop(.dropped, "routing: \(reason)")
-        case .noRoute: return stop(.dropped, "routing: no route to \(packet.destination)")
-        case .unknown(let reason): return stop(.unknown, "routing: \(reason)")
+        // The routing stage already shows why: the reason goes to the evidence only.
+        case .dropped(let reason, _): return stop(.dropped, "routing: \(reason)", asStage: false)
+        case .noRoute: return stop(.dropped, "routing: no route to \(packet.destination)", asStage: false)
+        case .unknown(let reason): return stop(.unknown, "routing: \(reason)", asStage: false)
         }
     }
 
@@ -107,13 +240,16 @@ private struct PathPlanner {
         return false
     }
 
-    /// Walks the firewall over `hooks`, carrying the packet on; true when it got through.
+    /// Walks the firewall over `visits` (bridge ones only when there are bridge tables), carrying the
+    /// packet on; true when it got through.
     @discardableResult
-    private mutating func walk(_ hooks: [Hook]) -> Bool {
-        let result = evaluate(packet, hooks: hooks, firewall: host.firewall)
-        let met = hooksMet(hooks, result)
-        path.hooks += met
-        for hook in met { path.stages.append(.hook(hook, result.steps.filter { $0.hook == hook })) }
+    private mutating func walk(_ visits: [HookVisit]) -> Bool {
+        let visits = visits.filter { $0.layer == .routed || hasBridgeTables }
+        let result = evaluate(packet, visits: visits, firewall: host.firewall, addressTypes: addressTypes)
+        for (visit, steps) in visitsMet(visits, result) {
+            path.hooks.append(visit.hook)
+            path.stages.append(.hook(visit.hook, steps))
+        }
         path.firewall.steps += result.steps
         path.firewall.translatedSource = result.translatedSource ?? path.firewall.translatedSource
         path.firewall.translatedDestination = result.translatedDestination ?? path.firewall.translatedDestination
@@ -126,17 +262,24 @@ private struct PathPlanner {
         return true
     }
 
-    /// The hooks of `hooks` the packet reached: all of them, or up to the one whose chain stopped it.
-    private func hooksMet(_ hooks: [Hook], _ result: PathResult) -> [Hook] {
-        guard result.fate != .accepted, let last = result.steps.last?.hook,
-              let end = hooks.firstIndex(of: last) else { return hooks }
-        return Array(hooks[...end])
+    /// The visits the packet made with the chains each ran: all of them, or up to the one whose chain
+    /// stopped it.
+    private func visitsMet(_ visits: [HookVisit], _ result: PathResult) -> [(HookVisit, [PathStep])] {
+        var steps = result.steps[...]
+        var met: [(HookVisit, [PathStep])] = []
+        for visit in visits {
+            let ran = steps.prefix { visit.ran($0, family: packet.family) }
+            steps = steps.dropFirst(ran.count)
+            met.append((visit, Array(ran)))
+            if result.fate != .accepted && steps.isEmpty && !ran.isEmpty { break }
+        }
+        return met
     }
 
     @discardableResult
-    private mutating func stop(_ fate: PacketFate, _ evidence: String) -> RoutedTo? {
+    private mutating func stop(_ fate: PacketFate, _ evidence: String, asStage: Bool = true) -> RoutedTo? {
         path.fate = fate
-        note(evidence)
+        if asStage { note(evidence) } else { path.evidence.append(evidence) }
         return nil
     }
 

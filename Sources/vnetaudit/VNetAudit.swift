@@ -26,7 +26,7 @@ struct VNetAudit: ParsableCommand {
             Exit codes: 0 success, 2 could not run (bad input, missing privileges).
             """,
         version: version,
-        subcommands: [Show.self, SnapshotCommand.self]
+        subcommands: [Show.self, SnapshotCommand.self, Explain.self]
     )
 
     /// Parses and runs, turning every error into a message on stderr and exit code 2, so scripts can

@@ -61,7 +61,7 @@ import VNetModel
         let nftA = Build.table("a", [Build.base("fwd", .forward, [])])
         let legacy = Build.table("filter", system: .xtables, [Build.base("FORWARD", .forward, [])])
         let nftB = Build.table("b", family: .inet, [Build.base("fwd", .forward, [])])
-        let order = BaseChainOrder.chains(at: .forward, family: .ipv4, device: "virbr0",
+        let order = BaseChainOrder.chains(on: HookVisit(hook: .forward, layer: .routed), family: .ipv4, device: "virbr0",
                                            in: Firewall(tables: [nftA, legacy, nftB]))
         #expect(order.map(\.table.name) == ["filter", "a", "b"])
     }

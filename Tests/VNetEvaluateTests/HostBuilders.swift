@@ -25,11 +25,14 @@ enum HostBuild {
         route("2001:db8:1::5/128", table: Route.localTable, type: .local, dev: "eth0"),
     ]
 
+    /// Links, routes and sysctls count as read from the live host: what is absent is absent.
     static func host(routes: [Route] = routes, rules: [PolicyRule] = [],
                      sysctls: [String: String] = ["net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"],
-                     firewall: Firewall = Firewall()) -> HostState {
-        HostState(hostname: "test", collectedAt: Date(timeIntervalSince1970: 0), routes: routes, policyRules: rules,
-                  sysctls: Sysctls(values: sysctls), firewall: firewall)
+                     firewall: Firewall = Firewall(), links: [Link] = [], addresses: [InterfaceAddress] = [],
+                     coverage: Coverage = Coverage(links: .live, routes: .live, sysctls: .live)) -> HostState {
+        HostState(hostname: "test", collectedAt: Date(timeIntervalSince1970: 0), coverage: coverage, links: links,
+                  addresses: addresses, routes: routes, policyRules: rules, sysctls: Sysctls(values: sysctls),
+                  firewall: firewall)
     }
 
     static func request(from source: String, to destination: String, in interface: String? = "virbr0",

@@ -47,4 +47,41 @@ import VNetEvaluate
         ])
         #expect(Build.fate(Build.guestOutbound(), table) == .dropped)
     }
+
+    /// A dnat to `ports` in PREROUTING, then a FORWARD chain that accepts only `tcp dport 22`.
+    private func forwardFate(dnatPorts ports: PortRange) -> PathResult {
+        let target = Build.address("192.168.122.11")
+        let dnat = Build.table("nat", [Build.base("pre", .prerouting, priority: -100, type: .nat, [
+            Build.rule(1, .action(.dnat(addresses: AddressRange(low: target, high: target), ports: ports, flags: [])),
+                       text: "dnat to 192.168.122.11:\(ports.low)-\(ports.high)"),
+        ])])
+        let filter = Build.table("filter", [Build.base("fwd", .forward, policy: .drop, [
+            Build.rule(1, .match(Match(.tcpDport, .eq, .integer(22))), .action(.accept), text: "tcp dport 22 accept"),
+        ])])
+        var probe = Build.inboundToGuest()
+        probe.destinationPort = 2222
+        return evaluate(probe, hooks: Build.forwardedHooks, firewall: Firewall(tables: [dnat, filter]))
+    }
+
+    @Test func dnatToOnePortIsTheDestinationPortLaterHooksSee() {
+        let result = forwardFate(dnatPorts: PortRange(low: 22, high: 22))
+        #expect(result.fate == .accepted)
+        #expect(result.packet?.destinationPort == 22)
+    }
+
+    @Test func dnatToAPortRangeLeavesTheDestinationPortUnknown() {
+        let result = forwardFate(dnatPorts: PortRange(low: 20, high: 30))
+        #expect(result.fate == .unknown)
+        #expect(result.unknownBecause == ["tcp dport 22 accept: its matches cannot be decided"])
+    }
+
+    @Test func snatToAnAddressAndPortRangeIsRecordedAsBound() {
+        let low = Build.address("203.0.113.2"), high = Build.address("203.0.113.9")
+        let snat = Build.table("nat", [Build.base("post", .postrouting, priority: 100, type: .nat, [
+            Build.rule(1, .action(.snat(addresses: AddressRange(low: low, high: high), ports: PortRange(low: 2000, high: 2999), flags: [])),
+                       text: "snat to 203.0.113.2-203.0.113.9:2000-2999"),
+        ])])
+        let result = evaluate(Build.guestOutbound(), hooks: Build.forwardedHooks, firewall: Firewall(tables: [snat]))
+        #expect(result.translatedSource == .snat(addresses: AddressRange(low: low, high: high), ports: PortRange(low: 2000, high: 2999)))
+    }
 }

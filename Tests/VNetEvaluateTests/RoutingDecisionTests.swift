@@ -171,15 +171,36 @@ import VNetEvaluate
         #expect(forwarded == "eth0")
     }
 
-    @Test func multipathRouteIsUnknown() {
+    @Test func multipathOverOneDeviceLeavesByThatDeviceAndNamesEveryHop() {
         var multipath = HostBuild.route("198.51.100.0/24")
         multipath.nextHops = [Route.NextHop(gateway: Build.address("10.0.0.2"), device: "eth0"),
                               Route.NextHop(gateway: Build.address("10.0.0.3"), device: "eth0")]
-        guard case .unknown = outcome(HostBuild.request(from: "192.168.122.11", to: "198.51.100.1"),
-                                      HostBuild.host(routes: HostBuild.routes + [multipath])) else {
-            Issue.record("expected unknown")
+        let decision = decideRoute(HostBuild.request(from: "192.168.122.11", to: "198.51.100.1"),
+                                   on: HostBuild.host(routes: HostBuild.routes + [multipath]))
+        guard case .forward(let device, _, let route) = decision.outcome else {
+            Issue.record("expected forward, got \(decision.outcome)")
             return
         }
+        #expect(device == "eth0" && route.nextHops.count == 2)
+        #expect(decision.steps.contains("table 254: unicast 198.51.100.0/24 via 10.0.0.2 dev eth0 via 10.0.0.3 dev eth0"))
+        #expect(decision.steps.last == "multipath: one of 2 next hops, all out of eth0")
+    }
+
+    @Test func multipathOverSeveralDevicesIsUnknownNamingTheHops() {
+        var multipath = HostBuild.route("198.51.100.0/24")
+        multipath.nextHops = [Route.NextHop(gateway: Build.address("10.0.0.2"), device: "eth0"),
+                              Route.NextHop(gateway: Build.address("10.1.0.3"), device: "eth1")]
+        let outcome = outcome(HostBuild.request(from: "192.168.122.11", to: "198.51.100.1"),
+                              HostBuild.host(routes: HostBuild.routes + [multipath]))
+        #expect(outcome == .unknown(reason: "multipath route unicast 198.51.100.0/24 via 10.0.0.2 dev eth0 via 10.1.0.3 dev eth1 in table 254: the egress device depends on the flow hash"))
+    }
+
+    @Test func uncollectedRoutesMakeAMissingRouteUnknownNotNoRoute() {
+        let host = HostBuild.host(routes: [], coverage: Coverage(links: .live, sysctls: .live))
+        #expect(outcome(HostBuild.request(from: "192.168.122.11", to: "198.51.100.1"), host)
+                == .unknown(reason: "the host's routes were not collected"))
+        let collected = HostBuild.host(routes: [])
+        #expect(outcome(HostBuild.request(from: "192.168.122.11", to: "198.51.100.1"), collected) == .noRoute)
     }
 
     @Test func stepsNameRulesTablesAndRoutes() {

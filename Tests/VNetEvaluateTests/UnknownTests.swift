@@ -5,22 +5,22 @@ import VNetEvaluate
 /// What the evaluator cannot decide makes the fate unknown and names the rule, unless the packet's fate
 /// was settled before reaching it or the rule cannot change it.
 @Suite struct UnknownTests {
-    private static let undecidable = Match(.physdevIsBridged, .eq, .bool(true))
+    private static let undecidable = Match(MatchField("meta.cpu"), .eq, .integer(1))
 
     @Test func anUndecidableMatchInFrontOfADropMakesTheFateUnknown() {
         let table = Build.table("t", [Build.base("fwd", .forward, [
-            Build.rule(1, .match(Self.undecidable), .action(.drop), text: "physdev is-bridged drop"),
+            Build.rule(1, .match(Self.undecidable), .action(.drop), text: "meta cpu 1 drop"),
         ])])
         let result = evaluate(Build.guestOutbound(), hooks: [.forward], firewall: Firewall(tables: [table]))
         #expect(result.fate == .unknown)
-        #expect(result.unknownBecause == ["physdev is-bridged drop: its matches cannot be decided"])
+        #expect(result.unknownBecause == ["meta cpu 1 drop: its matches cannot be decided"])
         #expect(result.steps.first?.hits.map(\.action) == [nil])
     }
 
     @Test func anEarlierDecisiveRuleSettlesTheFateFirst() {
         let table = Build.table("t", [Build.base("fwd", .forward, [
             Build.rule(1, .match(Match(.iifname, .eq, .string("virbr0"))), .action(.reject(with: nil)), text: "iifname virbr0 reject"),
-            Build.rule(2, .match(Self.undecidable), .action(.drop), text: "physdev is-bridged drop"),
+            Build.rule(2, .match(Self.undecidable), .action(.drop), text: "meta cpu 1 drop"),
         ])])
         #expect(Build.fate(Build.guestOutbound(), table) == .rejected)
     }
@@ -46,13 +46,13 @@ import VNetEvaluate
 
     @Test func anUndecidableRuleThatCannotChangeTheFateIsTriedBothWays() {
         let undecided = Build.table("a", [Build.base("fwd", .forward, priority: -10, [
-            Build.rule(1, .match(Self.undecidable), .action(.accept), text: "physdev is-bridged accept"),
+            Build.rule(1, .match(Self.undecidable), .action(.accept), text: "meta cpu 1 accept"),
         ])])
         let dropper = Build.table("b", [Build.base("fwd", .forward, [Build.rule(1, .action(.drop), text: "drop")])])
         let result = evaluate(Build.guestOutbound(), hooks: [.forward], firewall: Firewall(tables: [undecided, dropper]))
         #expect(result.fate == .dropped)
         #expect(result.unknownBecause.isEmpty)
-        #expect(result.steps.first?.hits.map(\.text) == ["physdev is-bridged accept"])
+        #expect(result.steps.first?.hits.map(\.text) == ["meta cpu 1 accept"])
         #expect(result.steps.first?.hits.map(\.action) == [nil])
     }
 
