@@ -101,26 +101,40 @@ struct Trial {
             + "(\(probe.conntrack.rawValue), \(via))"
     }
 
-    /// What stopped it or left it undecided: the deciding rule or reason.
+    /// What stopped it or left it undecided: the deciding rule, the chain's policy, or the reason.
     var decider: String {
         let report = self.report
         if fate == .unknown {
             let reasons = report.unknownBecause
             return reasons.isEmpty ? (report.decidedBy ?? "an undecidable rule") : reasons.joined(separator: "; ")
         }
+        if let step = stoppingStep, stoppingRule == nil {
+            return "policy drop of \(step.hook.rawValue) \(step.family.rawValue) \(step.table) \(step.chain)"
+        }
         return report.decidedBy ?? "nothing"
     }
 
     /// True when the packet was stopped by routing or a sysctl rather than by a firewall chain.
-    var stoppedOutsideFirewall: Bool {
-        guard fate != .accepted else { return false }
-        if case .note? = path.stages.last { return true }
-        return false
-    }
+    var stoppedOutsideFirewall: Bool { fate != .accepted && path.firewall.fate == .accepted }
 
-    /// The base chain and rule that stopped the packet, when a firewall chain did.
+    /// The base chain that stopped the packet, when a firewall chain did.
     var stoppingStep: PathStep? {
         guard fate == .dropped || fate == .rejected, !stoppedOutsideFirewall else { return nil }
         return path.firewall.steps.last
+    }
+
+    /// The drop or reject rule that stopped the packet; nil when the chain's policy did.
+    var stoppingRule: RuleHit? {
+        guard let step = stoppingStep else { return nil }
+        switch step.outcome {
+        case .dropped, .rejected:
+            return step.hits.last { hit in
+                switch hit.action {
+                case .drop?, .reject?: return true
+                default: return false
+                }
+            }
+        default: return nil
+        }
     }
 }
