@@ -40,6 +40,8 @@ struct Service: Hashable {
 struct Trial {
     let probe: PacketProbe
     let path: PacketPath
+    /// The walk as `explain` reports it: the evidence.
+    let report: PathReport
 
     /// A packet received on `inInterface` and routed by the host; a packet of an established connection
     /// is taken as a reply.
@@ -47,6 +49,7 @@ struct Trial {
          state: ConntrackState = .new, on host: HostState) {
         probe = Self.probe(source, destination, in: inInterface, service, state: state)
         path = planPath(probe, on: host)
+        report = PathReport(path, probe: probe)
     }
 
     /// A frame `bridge` forwards from port `portIn` to port `portOut` (nil when the port is not known).
@@ -57,6 +60,7 @@ struct Trial {
         probe.bridgePortOut = portOut
         self.probe = probe
         path = planBridgedPath(probe, bridge: bridge, on: host)
+        report = PathReport(path, probe: probe)
     }
 
     private static func probe(_ source: IPAddress, _ destination: IPAddress, in inInterface: String,
@@ -68,7 +72,6 @@ struct Trial {
                     direction: state == .new ? .original : .reply)
     }
 
-    var report: PathReport { PathReport(path, probe: probe) }
     var fate: PacketFate { path.fate }
     /// Where it leaves the host when forwarded; nil when delivered locally, stopped or undecided.
     var egress: String? {
@@ -103,7 +106,6 @@ struct Trial {
 
     /// What stopped it or left it undecided: the deciding rule, the chain's policy, or the reason.
     var decider: String {
-        let report = self.report
         if fate == .unknown {
             let reasons = report.unknownBecause
             return reasons.isEmpty ? (report.decidedBy ?? "an undecidable rule") : reasons.joined(separator: "; ")
