@@ -53,6 +53,8 @@ import VNetModel
         #expect(routed.remediation?.commands.contains("virsh net-edit default") == true)
         #expect(ClaimsFixtures.claim(findings, "claim.nat.inbound-refused", .ipv6) == nil)
         #expect(ClaimsFixtures.claim(findings, "claim.nat.inbound-refused", .ipv4)?.status == .pass)
+        let outbound = try #require(ClaimsFixtures.claim(findings, "claim.nat.outbound-translated", .ipv4))
+        #expect(outbound.message.contains("leaves eth-up, as 203.0.113.2 (masquerade to the address of eth-up"), "\(outbound.message)")
     }
 
     /// The routed network's warning names the exact route for the LAN router.
@@ -237,5 +239,34 @@ import VNetModel
         #expect(finding.remediation?.commands == ["ip link set eth-up up"])
         let ports = try ClaimsFixtures.findings("\(backend)-forward-dev-down", network: "hostbridge")
         #expect(ClaimsFixtures.claim(ports, "claim.bridge.ports-up")?.status == .pass)
+    }
+}
+
+/// States whose harm host state cannot show, or does not cause: the claims stay as in the healthy lab.
+@Suite struct ClaimsLabLimitsTests {
+    private func statuses(_ fixture: String) throws -> [String: CheckStatus] {
+        let host = try ClaimsFixtures.host(fixture)
+        var out: [String: CheckStatus] = [:]
+        for network in host.libvirt.networks {
+            for finding in ClaimJudge.judge(network, on: host) {
+                out["\(network.name)/\(finding.id)/\(finding.family?.rawValue ?? "-")"] = finding.status
+            }
+        }
+        return out
+    }
+
+    /// no-lan-route: the routed guest's connection to the LAN timed out (the LAN router dropped the
+    /// replies' way back). Nothing on the host changed: the claims are the healthy ones, and the
+    /// standing `claim.route.lan-route` warning is what names the cause and the route to add.
+    @Test func missingLANRouteIsOnlyTheStandingWarning() throws {
+        let broken = try statuses("nftables-no-lan-route")
+        #expect(broken == (try statuses("nftables-healthy")))
+        #expect(broken["routed/claim.route.lan-route/ipv4"] == .warn)
+    }
+
+    /// subnet-overlap: eth-up also holds 192.168.122.50/24, yet nat1 -> LAN still arrived masqueraded
+    /// and the LAN's tcp to nat1 was refused (virbr0's connected route wins): no claim changes.
+    @Test func overlappingUplinkSubnetChangesNoClaim() throws {
+        #expect(try statuses("nftables-subnet-overlap") == (try statuses("nftables-healthy")))
     }
 }
