@@ -1,8 +1,9 @@
 import VNetModel
 
-/// Walks `probe` through `host` the way the kernel does. A packet from an interface meets the inet
-/// ingress chains of its device and PREROUTING, then routing on its (possibly DNATed) destination, then
-/// INPUT when local or FORWARD and POSTROUTING when forwarded — the latter only if the family's forwarding sysctl is on. A packet the host generates
+/// Walks `probe` through `host` the way the kernel does. A packet from an interface meets the ingress
+/// chains of its device (inet and netdev tables) and PREROUTING, then routing on its (possibly DNATed)
+/// destination, then INPUT when local, or FORWARD and POSTROUTING when forwarded (only if the family's
+/// forwarding sysctl is on). A packet the host generates
 /// (`inInterface` nil) is routed, meets OUTPUT, is routed again if OUTPUT changed its destination or
 /// mark, then meets POSTROUTING; when it is for the host itself it comes back in through `lo` and meets
 /// PREROUTING (without nat) and INPUT. Marks and translations carry from hook to hook.
@@ -78,15 +79,16 @@ private struct PathPlanner {
             return
         }
         packet.bridgeNetfilter = .bridged
-        walk(bridgeSplit(.prerouting, at: Self.brNetfilterPriority[.prerouting]!)
-             + bridgeSplit(.forward, at: Self.brNetfilterPriority[.forward]!)
+        walk(bridgeSplit(.prerouting, at: Self.brNetfilterPreroutingPriority)
+             + bridgeSplit(.forward, at: Self.brNetfilterForwardPriority)
              + [HookVisit(hook: .postrouting, layer: .bridge), HookVisit(hook: .postrouting, layer: .routed)])
     }
 
     /// Where br_netfilter hooks the bridge to run the ip hooks (NF_BR_PRI_BRNF; FORWARD one below):
     /// bridge chains of lower priority run before the ip chains, the others after. At POSTROUTING it
     /// runs last.
-    private static let brNetfilterPriority: [Hook: Int] = [.prerouting: 0, .forward: -1]
+    private static let brNetfilterPreroutingPriority = 0
+    private static let brNetfilterForwardPriority = -1
 
     /// The bridge chains of `hook` below `priority`, the routed layer's chains, then the other bridge chains.
     private func bridgeSplit(_ hook: Hook, at priority: Int) -> [HookVisit] {
@@ -113,7 +115,7 @@ private struct PathPlanner {
         }
         guard hasBridgeTables else { return routedLayer(.ingress, .prerouting) }
         if calls == true {
-            return bridgeSplit(.prerouting, at: Self.brNetfilterPriority[.prerouting]!)
+            return bridgeSplit(.prerouting, at: Self.brNetfilterPreroutingPriority)
                 + [HookVisit(hook: .input, layer: .bridge)] + routedLayer(.ingress)
         }
         return [HookVisit(hook: .prerouting, layer: .bridge), HookVisit(hook: .input, layer: .bridge)]
@@ -246,7 +248,8 @@ private struct PathPlanner {
     private mutating func walk(_ visits: [HookVisit]) -> Bool {
         let visits = visits.filter { $0.layer == .routed || hasBridgeTables }
         let result = evaluate(packet, visits: visits, firewall: host.firewall, addressTypes: addressTypes)
-        for (visit, steps) in visitsMet(visits, result) {
+        // A bridge-layer visit with no chain says nothing (the routed visit of that hook follows).
+        for (visit, steps) in visitsMet(visits, result) where visit.layer == .routed || !steps.isEmpty {
             path.hooks.append(visit.hook)
             path.stages.append(.hook(visit.hook, steps))
         }

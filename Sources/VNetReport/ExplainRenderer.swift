@@ -43,7 +43,9 @@ public enum ExplainRenderer {
         switch stage.kind {
         case .hook:
             let chains = stage.chains ?? []
-            let hook = (stage.hook ?? "?").uppercased()
+            // A bridged frame meets a hook in the bridge layer and (br_netfilter) in the ip layer.
+            let bridgeLayer = !chains.isEmpty && chains.allSatisfy { $0.family == TableFamily.bridge.rawValue }
+            let hook = (stage.hook ?? "?").uppercased() + (bridgeLayer ? " (bridge)" : "")
             guard !chains.isEmpty else { return ["\(label) \(style.bold(hook))  " + style.dim("no base chain")] }
             return ["\(label) \(style.bold(hook))"] + chains.flatMap { chainLines($0, style) }
         case .routing:

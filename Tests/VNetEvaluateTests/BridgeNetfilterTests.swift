@@ -146,7 +146,7 @@ import VNetEvaluate
         // The bridge chain below br_netfilter's priority runs before the ip FORWARD chain.
         let ipAccept = Build.table("f", [Build.base("fwd", .forward, [Build.rule(1, .action(.accept), text: "accept")])])
         let both = planBridgedPath(Self.guestToGuest, bridge: "virbr0", on: Self.host(tables: [ipAccept, bridgeFilter]))
-        #expect(both.hooks == [.ingress, .prerouting, .prerouting, .prerouting, .forward])
+        #expect(both.hooks == [.ingress, .prerouting, .forward])
         #expect(both.firewall.steps.map(\.family) == [.bridge])
     }
 }

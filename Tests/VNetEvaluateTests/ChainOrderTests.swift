@@ -57,6 +57,15 @@ import VNetModel
         #expect(evaluate(Build.inboundToGuest(), hooks: [.ingress], firewall: Firewall(tables: [table])).fate == .dropped)
     }
 
+    @Test func netdevIngressChainsSeeRoutedPacketsOfTheirDeviceButNetdevHasNoOtherHook() {
+        let ingress = FirewallChain(name: "in", base: BaseChain(type: .filter, hook: .ingress, priority: 0, policy: .drop,
+                                                                devices: ["eth0"]))
+        let netdev = Build.table("t", family: .netdev, [ingress])
+        #expect(evaluate(Build.inboundToGuest(), hooks: [.ingress], firewall: Firewall(tables: [netdev])).fate == .dropped)
+        let bridgeForward = Build.table("b", family: .bridge, [Build.base("fwd", .forward, policy: .drop, [])])
+        #expect(Build.fate(Build.guestOutbound(), bridgeForward) == .accepted)
+    }
+
     @Test func tiesRunXtablesFirstThenTableOrder() {
         let nftA = Build.table("a", [Build.base("fwd", .forward, [])])
         let legacy = Build.table("filter", system: .xtables, [Build.base("FORWARD", .forward, [])])

@@ -113,4 +113,32 @@ import VNetModel
         let stripped = coloured.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
         #expect(stripped == plain)
     }
+
+    @Test func aBridgedFrameShowsTheBridgeLayerAndBrNetfilter() {
+        var host = Self.host
+        host.sysctls.values["net.bridge.bridge-nf-call-iptables"] = "1"
+        host.firewall.tables.append(FirewallTable(system: .nftables, family: .bridge, name: "br", chains: [
+            FirewallChain(name: "fwd", base: BaseChain(type: .filter, hook: .forward, priority: -200, policy: .accept), rules: [
+                FirewallRule(position: 1, handle: 4, elements: [.match(Match(.iifname, .eq, .string("vnet0"))), .action(.counter)],
+                             text: "iifname \"vnet0\" counter"),
+            ]),
+        ]))
+        let probe = PacketProbe(inInterface: nil, outInterface: nil, source: Self.ip("192.168.122.11"),
+                                destination: Self.ip("192.168.122.12"), l4Protocol: 17, sourcePort: 5353, destinationPort: 53,
+                                bridgePortIn: "vnet0", bridgePortOut: "vnet1")
+        let text = ExplainRenderer.render(PathReport(planBridgedPath(probe, bridge: "virbr0", on: host), probe: probe), color: false)
+        #expect(text.hasPrefix("packet  udp 192.168.122.11:5353 -> 192.168.122.12:53, new, bridged from port vnet0 to port vnet1\n"))
+        #expect(text.contains("NOTE  bridged by virbr0 from port vnet0 to port vnet1: no routing decision"))
+        #expect(text.contains("NOTE  net.bridge.bridge-nf-call-iptables = 1: br_netfilter runs the ip hooks for frames bridged by virbr0"))
+        #expect(text.contains("FORWARD (bridge)\n   nf_tables bridge br fwd (priority -200)  end of chain: policy accept"))
+        #expect(text.contains("""
+            4. PREROUTING  no base chain
+            5. FORWARD (bridge)
+               nf_tables bridge br fwd (priority -200)  end of chain: policy accept
+            6. FORWARD
+               nf_tables ip libvirt_network forward (priority 0)  accept
+            """))
+        // libvirt's guest_output accepts it: it came in on virbr0 from the guests' subnet.
+        #expect(text.hasSuffix("leaves by        vnet1, from 192.168.122.11 to 192.168.122.12\nfate             ACCEPTED\n"))
+    }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import VNetModel
+import VNetTestSupport
+
+/// `vnetaudit explain` as a user runs it: the real binary on a network namespace set up like a libvirt
+/// nat network (guests on virbr0 masqueraded out of eth0, new inbound connections rejected), on a
+/// snapshot of it, and on bare rule-set files; exit codes and messages.
+@Suite(.serialized) struct ExplainCLITests {
+    private func run(_ arguments: [String]) throws -> Shell.Output {
+        try Shell.run([BuiltProducts.vnetaudit, "explain"] + arguments)
+    }
+
+    private static let guestToLAN = ["--from", "192.168.122.11", "--to", "198.51.100.1", "--in", "virbr0",
+                                     "--sport", "40000", "--dport", "443"]
+    private static let lanToGuest = ["--from", "198.51.100.1", "--to", "192.168.122.11", "--in", "eth0", "--dport", "22"]
+
+    /// A namespace holding a bridge with the guests' subnet, an uplink with a default route, forwarding
+    /// on, and an nftables rule set doing what libvirt's nat network does.
+    private static func natHost() throws -> TemporaryNamespace {
+        let ns = try TemporaryNamespace("explain")
+        try ns.sh("""
+            ip link add virbr0 type bridge && ip addr add 192.168.122.1/24 dev virbr0 && ip link set virbr0 up
+            ip link add eth0 type veth peer name lan0 && ip addr add 203.0.113.2/24 dev eth0
+            ip link set eth0 up && ip link set lan0 up
+            ip route add default via 203.0.113.254 dev eth0
+            sysctl -qw net.ipv4.ip_forward=1
+            """)
+        try ns.exec(["nft", "-f", "-"], input: """
+            table ip guests {
+              chain guestfw { type filter hook forward priority 0; policy drop;
+                iifname "virbr0" ip saddr 192.168.122.0/24 accept
+                oifname "virbr0" ct state established,related accept
+                oifname "virbr0" reject
+              }
+              chain guestnat { type nat hook postrouting priority 100;
+                ip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 masquerade
+              }
+            }
+            """)
+        return ns
+    }
+
+    private static func json(_ output: Shell.Output) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test(.enabled(if: Shell.isRoot && Shell.has("nft"), "needs root and nft for a network namespace"))
+    func guestToLANIsAcceptedAndMasqueradedToTheUplinkAddress() throws {
+        let ns = try Self.natHost()
+        let out = try run(["--netns", ns.name] + Self.guestToLAN)
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("4. FORWARD\n   nf_tables ip guests guestfw (priority 0)  accept"))
+        #expect(out.stdout.contains("source NAT       masquerade to the address of eth0"))
+        #expect(out.stdout.contains("leaves by        eth0, from 203.0.113.2 to 198.51.100.1"))
+        #expect(out.stdout.contains("fate             ACCEPTED"))
+        #expect(!out.stdout.contains("\u{1B}["), "no colour when the output is not a terminal")
+    }
+
+    @Test(.enabled(if: Shell.isRoot && Shell.has("nft"), "needs root and nft for a network namespace"))
+    func newInboundIsRejectedWithExit1AndRepliesPass() throws {
+        let ns = try Self.natHost()
+        let out = try run(["--netns", ns.name] + Self.lanToGuest)
+        #expect(out.status == 1)
+        #expect(out.stdout.contains("fate             REJECTED by forward ip guests guestfw: handle "), "\(out.stdout)")
+        let reply = try run(["--netns", ns.name, "--state", "established", "--reply"] + Self.lanToGuest)
+        #expect(reply.status == 0, "\(reply.stdout)")
+    }
+
+    @Test(.enabled(if: Shell.isRoot && Shell.has("nft"), "needs root and nft for a network namespace"))
+    func jsonIsThePathReportWithSortedKeysAndASnapshotGivesTheSameAnswer() throws {
+        let ns = try Self.natHost()
+        let live = try run(["--netns", ns.name, "--format", "json"] + Self.guestToLAN)
+        #expect(live.status == 0, "\(live.stderr)")
+        let report = try Self.json(live)
+        #expect(report["fate"] as? String == "accepted")
+        #expect(report["egressInterface"] as? String == "eth0")
+        #expect(report["sourceAfterNAT"] as? String == "203.0.113.2")
+        #expect((report["stages"] as? [Any])?.count == 5)
+        let keys = ["decidedBy", "destinationAfterNAT", "destinationTranslation", "egressInterface", "fate", "packet",
+                    "sourceAfterNAT", "sourceTranslation", "stages", "unknownBecause"]
+        let positions = keys.compactMap { live.stdout.range(of: "\n  \"\($0)\" :")?.lowerBound }
+        #expect(positions == positions.sorted(), "top-level keys sorted")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vnetaudit-explain-\(getpid())-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let snap = try Shell.run([BuiltProducts.vnetaudit, "snapshot", "--netns", ns.name, "--output", dir])
+        #expect(snap.status == 0, "\(snap.stderr)")
+        let saved = try run(["--snapshot", dir, "--format", "json"] + Self.guestToLAN)
+        #expect(saved.status == 0)
+        #expect(saved.stdout == live.stdout)
+    }
+
+    @Test func ruleSetFilesAloneLeaveRoutingUnknownWithExit3() throws {
+        let rules = CLITests.fixtures.appendingPathComponent("nft/libvirt-nftables.json").path
+        let out = try run(["--nft-json", rules] + Self.guestToLAN)
+        #expect(out.status == 3)
+        #expect(out.stdout.contains("ROUTING  unknown: the host's routes were not collected"))
+        #expect(out.stdout.contains("fate             UNKNOWN"))
+    }
+
+    @Test func badAddressesPortsAndOptionsExit2WithAClearMessage() throws {
+        let cases: [([String], String)] = [
+            (["--from", "300.1.1.1", "--to", "10.0.0.1"], "--from 300.1.1.1: not an IPv4 or IPv6 address"),
+            (["--from", "10.0.0.1", "--to", "nowhere"], "--to nowhere: not an IPv4 or IPv6 address"),
+            (["--from", "10.0.0.1", "--to", "2001:db8::1"], "of different address families"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--dport", "70000"], "--dport 70000: a port is 0-65535"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--proto", "icmp", "--dport", "22"], "--sport and --dport need --proto tcp or udp"),
+            (["--from", "2001:db8::1", "--to", "2001:db8::2", "--proto", "icmp"], "use --proto icmpv6"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--reply"], "--reply needs --state established or related"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--proto", "sctp"], "sctp"),
+        ]
+        for (arguments, message) in cases {
+            let out = try run(arguments + ["--snapshot", "/nonexistent"])
+            #expect(out.status == 2, "\(arguments)")
+            #expect(out.stderr.contains(message), "\(arguments): \(out.stderr)")
+        }
+    }
+
+    @Test func helpDocumentsTheExitCodes() throws {
+        let out = try run(["--help"])
+        #expect(out.status == 0)
+        #expect(out.stdout.contains("0 the packet is accepted"))
+        #expect(out.stdout.contains("3 the fate is unknown"))
+    }
+}
