@@ -60,8 +60,9 @@ struct LabTruthTests {
         Flow(selftest: "LAN -> isolated tcp blocked", network: "isolated", family: .ipv4, promises: ["claim.isolated.no-inbound"]),
         Flow(selftest: "open -> LAN tcp with own address", network: "open", family: .ipv4, promises: ["claim.open.outbound"], causes: uplinkCauses),
         Flow(selftest: "open -> LAN tcp6 with own address", network: "open", family: .ipv6, promises: ["claim.open.outbound"], causes: uplinkCauses),
+        // The answers of an inbound connection leave by routing like outbound traffic does.
         Flow(selftest: "asymmetric return via br0) -> open tcp", network: "open", family: .ipv4,
-             promises: ["claim.open.inbound"], causes: ["VNA-011"] + uplinkCauses),
+             promises: ["claim.open.inbound"], causes: ["VNA-011", "claim.open.outbound"] + uplinkCauses),
         Flow(selftest: "bridged -> LAN tcp with own address", network: "hostbridge", family: .ipv4,
              promises: ["claim.bridge.ports-up"], causes: ["claim.bridge.br-netfilter", "VNA-010", "VNA-013"]),
         Flow(selftest: "bridged -> LAN tcp6 with own address", network: "hostbridge", family: .ipv6,
@@ -86,6 +87,7 @@ struct LabTruthTests {
         let causes = try Self.causes()
         #expect(causes.count >= 15, "break list: \(causes)")
         let healthy = try judge(lab, state: "healthy", baseline: nil)
+        try checkSnapshotGivesTheLiveAnswers(lab, live: healthy)
         for cause in causes {
             try lab.breakState(cause)
             defer { _ = try? Shell.run(["bash", Lab.script, "repair", cause, "--name", lab.name]) }
@@ -131,6 +133,19 @@ struct LabTruthTests {
             }
         }
         return report
+    }
+
+    /// `check --snapshot` of a bundle written on the hypervisor judges exactly as the live check did.
+    private func checkSnapshotGivesTheLiveAnswers(_ lab: Lab, live: AuditReport) throws {
+        let dir = "/tmp/vnetaudit-truth-\(lab.name)-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try lab.hypervisor([BuiltProducts.vnetaudit, "snapshot", "--output", dir])
+        let out = try Shell.run([BuiltProducts.vnetaudit, "check", "--snapshot", dir, "--format", "json"])
+        #expect(out.status == live.exitCode, "\(out.stderr)")
+        let saved = try ModelJSON.decoder().decode(AuditReport.self, from: Data(out.stdout.utf8))
+        #expect(saved.host.source == "snapshot \(dir)")
+        #expect(saved.networks == live.networks, "snapshot and live checks differ")
+        #expect(saved.hostFindings == live.hostFindings)
     }
 
     /// The checks `ids` of the flow's network in the report, of its family or of none.
