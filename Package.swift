@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "VNetJudge", dependencies: [
             "VNetModel", "VNetEvaluate", .product(name: "Yams", package: "Yams"),
         ]),
+        // Decoders of captured frames (Ethernet, VLAN, ARP, IPv4/6, TCP, UDP, ICMP/v6, DHCP, DNS). Pure Swift, never trap.
+        .target(name: "VNetPackets", dependencies: ["VNetModel"]),
         // Snapshot bundles: write and read back the model plus its raw sources.
         .target(name: "VNetSnapshot", dependencies: ["VNetModel", "VNetParsers"]),
         // Text renderers of the model and, later, of verdicts (show, check reports).
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetJudge", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport"]),
         .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
+        .testTarget(name: "VNetPacketsTests", dependencies: ["VNetModel", "VNetPackets"]),
         .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
                     resources: [.copy("Fixtures")]),
         // The built binary end to end: inputs, exit codes, messages.
