@@ -54,6 +54,8 @@ public struct Evidence: Codable, Sendable, Hashable {
         case rule
         /// A fact of the host state: a sysctl, a link, a route, a listener, a libvirt setting.
         case state
+        /// Packets seen on the wire: `file` is the pcap holding them, `source` the interfaces.
+        case packets
     }
 
     public var kind: Kind
@@ -65,13 +67,17 @@ public struct Evidence: Codable, Sendable, Hashable {
     public var text: String?
     /// For `path`: the packet's walk, as `explain` prints it.
     public var path: PathReport?
+    /// For `packets`: the evidence pcap, relative to the report file (openable in Wireshark).
+    public var file: String?
 
-    public init(kind: Kind, summary: String, source: String? = nil, text: String? = nil, path: PathReport? = nil) {
+    public init(kind: Kind, summary: String, source: String? = nil, text: String? = nil, path: PathReport? = nil,
+                file: String? = nil) {
         self.kind = kind
         self.summary = summary
         self.source = source
         self.text = text
         self.path = path
+        self.file = file
     }
 
     /// Evidence from a packet walk: the summary plus the walk.
