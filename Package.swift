@@ -70,7 +70,8 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetJudge", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport"]),
         .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
-        .testTarget(name: "VNetPacketsTests", dependencies: ["VNetModel", "VNetPackets"]),
+        .testTarget(name: "VNetPacketsTests", dependencies: ["VNetModel", "VNetPackets"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
                     resources: [.copy("Fixtures")]),
         // The built binary end to end: inputs, exit codes, messages.
