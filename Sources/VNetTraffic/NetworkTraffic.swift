@@ -53,7 +53,13 @@ struct NetworkTraffic {
     }
 
     var isBridgeMode: Bool { network.mode == .bridge }
-    var hasTraffic: Bool { sides.contains { side in side.packets.contains { $0.ip?.family == family || $0.arp != nil } } }
+    /// Traffic to judge by on the guest side: a flow, a DHCP or a DNS message of the family (neighbour
+    /// discovery, router advertisements and ARP alone say nothing about the mode's claims).
+    var hasTraffic: Bool {
+        !sideFlows.isEmpty || sides.contains { side in
+            side.dhcp.contains { $0.family == family } || side.dns.contains { $0.client.address.family == family }
+        }
+    }
 
     init(network: LibvirtNetwork, family: AddressFamily, host: HostState, sides: [InterfaceTraffic],
          uplinks: [InterfaceTraffic]) {
