@@ -40,7 +40,8 @@ struct Flow {
     let capture: Int
     let start: UInt64
     var end: UInt64
-    /// The first packet opened a connection: a TCP SYN without ACK, an echo request, any UDP datagram.
+    /// The first packet opened a connection: a TCP SYN without ACK or an echo request. Never for UDP: a
+    /// datagram from outside may answer a flow that began before the capture did.
     let opens: Bool
     var forward: [Int] = []
     var backward: [Int] = []
