@@ -49,5 +49,13 @@ struct Flow {
     var resetBack = false
 
     var answered: Bool { !backward.isEmpty }
+    /// The flow's identity across captures: the same 5-tuple on another interface is another flow.
+    var identity: FlowIdentity { FlowIdentity(capture: capture, key: key) }
     var frames: [FrameRef] { (forward + backward).sorted().map { FrameRef(capture: capture, frame: $0) } }
+}
+
+/// A flow's key on one capture.
+struct FlowIdentity: Hashable {
+    let capture: Int
+    let key: FlowKey
 }

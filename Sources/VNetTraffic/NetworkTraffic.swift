@@ -145,24 +145,24 @@ struct NetworkTraffic {
     /// the untranslated one first, else the closest in time not yet claimed by another flow.
     private mutating func correlate() {
         // uplink flows by protocol and destination, so each outbound flow looks at its few candidates only
-        var candidates: [FlowKey: [(flow: Flow, interface: String, capture: Int)]] = [:]
+        var candidates: [FlowKey: [(flow: Flow, interface: String)]] = [:]
         for uplink in uplinks {
             for flow in uplink.flows {
-                candidates[Self.destinationKey(flow.key), default: []].append((flow, uplink.interface, uplink.index))
+                candidates[Self.destinationKey(flow.key), default: []].append((flow, uplink.interface))
             }
         }
-        var claimed = Set<String>()
+        var claimed = Set<FlowIdentity>()
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
-            var best: (flow: Flow, interface: String, capture: Int, score: UInt64)?
+            var best: (flow: Flow, interface: String, score: UInt64)?
             for candidate in candidates[Self.destinationKey(flow.key)] ?? []
                 where candidate.flow.start + Self.skew >= flow.start && candidate.flow.start <= flow.start + Self.window
-                && !claimed.contains("\(candidate.capture)/\(candidate.flow.key)") {
+                && !claimed.contains(candidate.flow.identity) {
                 let start = candidate.flow.start
                 let score = candidate.flow.key.source == flow.key.source ? 0 : 1 + (start > flow.start ? start - flow.start : flow.start - start)
-                if best == nil || score < best!.score { best = (candidate.flow, candidate.interface, candidate.capture, score) }
+                if best == nil || score < best!.score { best = (candidate.flow, candidate.interface, score) }
             }
-            if let best { claimed.insert("\(best.capture)/\(best.flow.key)") }
+            if let best { claimed.insert(best.flow.identity) }
             crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
         }
     }
