@@ -8,6 +8,7 @@ import VNetPackets
         let packet = PacketDecoder.decode([], linkType: .ethernet)
         #expect(packet.ethernet == nil)
         #expect(packet.issue == .truncated(layer: .ethernet, needed: 6, available: 0))
+        #expect(packet.issue?.description == "ethernet truncated: 6 bytes needed, 0 captured")
     }
 
     @Test func arpRequest() throws {
