@@ -38,13 +38,13 @@ enum IptcRuleBatch {
         let built = UnsafeMutableBufferPointer<FirewallRule>.allocate(capacity: entries.count)
         defer { built.deallocate() }
         let workers = entries.count >= parallelThreshold ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
-        var lines = [String](repeating: "", count: workers)
+        var lines = [[UInt8]](repeating: [], count: workers)
         let shared = Shared(built: built, positions: positions)
         lines.withUnsafeMutableBufferPointer { linesBuffer in
             let linesShared = SharedLines(buffer: linesBuffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let range = entries.count * worker / workers..<entries.count * (worker + 1) / workers
-                var text = ""
+                var text: [UInt8] = []
                 // Save lines of busy rule sets run to about 100 bytes: one allocation, not dozens of regrowths.
                 text.reserveCapacity(range.count * 128)
                 var tokens: [String] = []
@@ -55,13 +55,14 @@ enum IptcRuleBatch {
                                                           family: family, into: &tokens)
                     let rule = IptablesSaveParser.rule(tokens: tokens, family: family, position: shared.positions[i],
                                                        counters: counters, chains: chains)
-                    text += "["
-                    text += String(counters.packets)
-                    text += ":"
-                    text += String(counters.bytes)
-                    text += "] "
-                    text += rule.text
-                    text += "\n"
+                    text.append(UInt8(ascii: "["))
+                    appendDecimal(counters.packets, to: &text)
+                    text.append(UInt8(ascii: ":"))
+                    appendDecimal(counters.bytes, to: &text)
+                    text.append(UInt8(ascii: "]"))
+                    text.append(UInt8(ascii: " "))
+                    text.append(contentsOf: rule.text.utf8)
+                    text.append(UInt8(ascii: "\n"))
                     (shared.built.baseAddress! + i).initialize(to: rule)
                 }
                 linesShared.buffer[worker] = text
@@ -78,7 +79,21 @@ enum IptcRuleBatch {
                 initialized = range.count
             })
         }
-        return (rulesByChain, lines.joined())
+        var saveLines: [UInt8] = []
+        saveLines.reserveCapacity(lines.reduce(0) { $0 + $1.count })
+        for part in lines { saveLines.append(contentsOf: part) }
+        return (rulesByChain, String(decoding: saveLines, as: UTF8.self))
+    }
+
+    /// A counter in decimal, as iptables-save prints it.
+    private static func appendDecimal(_ value: UInt64, to text: inout [UInt8]) {
+        let start = text.count
+        var rest = value
+        repeat {
+            text.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest != 0
+        text[start...].reverse()
     }
 
     /// State the workers share: each writes a disjoint slice of `built` and its own line string, and
@@ -89,6 +104,6 @@ enum IptcRuleBatch {
     }
 
     private struct SharedLines: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<String>
+        let buffer: UnsafeMutableBufferPointer<[UInt8]>
     }
 }
