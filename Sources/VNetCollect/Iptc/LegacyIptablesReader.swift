@@ -21,13 +21,30 @@ public struct LegacyTablesRead: Sendable {
 /// libiptc, without changing anything: only the tables the kernel lists in
 /// /proc/thread-self/net/ip{,6}_tables_names are opened (iptc_init on an unlisted table would load its
 /// module and create it).
+///
+/// Each table is read on a thread of its own (started here, so in the caller's namespace): copying a
+/// large table out of the kernel is single-threaded work, and the tables of a busy host (a big nat
+/// and a big filter) overlap instead of waiting for each other. Every handle stays on its thread;
+/// libiptc's only shared state is the name of the last function called, which picks the wording of
+/// an error message.
 public enum LegacyIptablesReader {
     public static func read(family: AddressFamily) throws -> LegacyTablesRead {
+        let reads = loadedTableNames(family).map { name in
+            CollectorThread { () throws -> (table: FirewallTable, saveText: String) in
+                let handle = try IptcHandle(table: name, family: family)
+                var saveText = ""
+                let table = readTable(handle, family: family, saveText: &saveText)
+                return (table, saveText)
+            }
+        }
+        // Every thread is waited for before an error is thrown; the first failing table's error is thrown.
+        let results = reads.map { $0.join() }
         var tables: [FirewallTable] = []
         var saveText = ""
-        for name in loadedTableNames(family) {
-            let handle = try IptcHandle(table: name, family: family)
-            tables.append(readTable(handle, family: family, saveText: &saveText))
+        for result in results {
+            let read = try result.get()
+            tables.append(read.table)
+            saveText += read.saveText
         }
         let bundlePath = family == .ipv4 ? "firewall/iptables-legacy.save" : "firewall/ip6tables-legacy.save"
         let raw = RawSource(bundlePath: bundlePath, origin: "libiptc \(family.rawValue)", contents: Data(saveText.utf8))
