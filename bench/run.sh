@@ -23,18 +23,21 @@ trap cleanup EXIT INT TERM
 swift build -c release --product vnetaudit >/dev/null
 bin="$top/.build/release/vnetaudit"
 
-# median wall time of a command over $runs runs (after one warm-up), in seconds
-timeit() {
-  python3 - "$runs" "$@" <<'PY'
-import subprocess, sys, time, statistics
-runs = int(sys.argv[1]); cmd = sys.argv[2:]
-subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-times = []
-for _ in range(runs):
-    t = time.perf_counter()
+# median wall times of two commands over $runs runs each (after one warm-up of each), run in turns so
+# both meet the same load on a shared machine; prints "BASELINE MINE" in seconds
+timeboth() {
+  python3 - "$runs" "$1" "$2" <<'PY'
+import shlex, subprocess, sys, time, statistics
+runs = int(sys.argv[1]); cmds = [shlex.split(sys.argv[2]), shlex.split(sys.argv[3])]
+for cmd in cmds:
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    times.append(time.perf_counter() - t)
-print(f"{statistics.median(times):.3f}")
+times = [[], []]
+for _ in range(runs):
+    for i, cmd in enumerate(cmds):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times[i].append(time.perf_counter() - t)
+print(" ".join(f"{statistics.median(t):.3f}" for t in times))
 PY
 }
 
@@ -42,7 +45,8 @@ results="$top/bench/results.md"
 {
   echo "# Reading benchmark"
   echo
-  echo "$(date -u +%Y-%m-%d), $(nproc) cores, kernel $(uname -r); median of $runs runs after a warm-up."
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, kernel $(uname -r); median of $runs runs after a warm-up, the two tools"
+  echo "taking turns so that both meet the same load."
   echo "vnetaudit = \`vnetaudit show\` (the whole live host read: netlink, nf_tables, both libiptc families,"
   echo "libvirt, sysctls, listeners); the baseline reads only the rules."
   echo
@@ -58,8 +62,8 @@ for n in $sizes; do
     ip netns del "$ns" 2>/dev/null || true
     ip netns add "$ns"
     ip netns exec "$ns" "$restore" <"$work/rules-$n.v4"
-    base=$(timeit ip netns exec "$ns" "$save")
-    mine=$(timeit ip netns exec "$ns" "$bin" show --no-color)
+    read -r base mine < <(timeboth "$(printf '%q ' ip netns exec "$ns" "$save")" \
+                                   "$(printf '%q ' ip netns exec "$ns" "$bin" show --no-color)")
     seen=$(ip netns exec "$ns" "$bin" show --format json | python3 -c '
 import json, sys
 h = json.load(sys.stdin)
