@@ -18,10 +18,10 @@ enum IptcRuleBatch {
     /// Below this many rules one thread is quicker than starting others.
     private static let parallelThreshold = 4096
 
-    /// Rules grouped by chain (one group per name in `chainNames`) and the save lines of all, in
+    /// Rules grouped by chain (one group per name in `chainNames`) and the save lines of all (UTF-8), in
     /// `entries` order (chain after chain, as libiptc walks them).
     static func build(_ entries: [IptcRuleEntry], chainNames: [String],
-                      family: AddressFamily) -> (rulesByChain: [[FirewallRule]], saveLines: String) {
+                      family: AddressFamily) -> (rulesByChain: [[FirewallRule]], saveLines: [[UInt8]]) {
         let chainCount = chainNames.count
         let chains = Set(chainNames)
         // Positions count within each chain.
@@ -79,10 +79,7 @@ enum IptcRuleBatch {
                 initialized = range.count
             })
         }
-        var saveLines: [UInt8] = []
-        saveLines.reserveCapacity(lines.reduce(0) { $0 + $1.count })
-        for part in lines { saveLines.append(contentsOf: part) }
-        return (rulesByChain, String(decoding: saveLines, as: UTF8.self))
+        return (rulesByChain, lines)
     }
 
     /// A counter in decimal, as iptables-save prints it.
