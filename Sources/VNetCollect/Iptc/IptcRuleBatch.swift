@@ -18,8 +18,8 @@ enum IptcRuleBatch {
     /// Below this many rules one thread is quicker than starting others.
     private static let parallelThreshold = 4096
 
-    /// Rules grouped by chain (one group per name in `chainNames`) and the save lines of all (UTF-8), in
-    /// `entries` order (chain after chain, as libiptc walks them).
+    /// Rules grouped by chain (one group per name in `chainNames`) and the save lines of all as UTF-8
+    /// parts to be joined in order, in `entries` order (chain after chain, as libiptc walks them).
     static func build(_ entries: [IptcRuleEntry], chainNames: [String],
                       family: AddressFamily) -> (rulesByChain: [[FirewallRule]], saveLines: [[UInt8]]) {
         let chainCount = chainNames.count
