@@ -1,27 +1,29 @@
-import VNetModel
-
 /// Who sits on a bridge and where its traffic leaves the host, worked out from links and routes.
-struct BridgeTopology {
-    let host: HostState
+public struct BridgeTopology: Sendable {
+    public let host: HostState
+
+    public init(host: HostState) {
+        self.host = host
+    }
 
     /// Links enslaved to `bridge`, by name.
-    func ports(of bridge: String) -> [Link] {
+    public func ports(of bridge: String) -> [Link] {
         host.links.filter { $0.master == bridge }.sorted { $0.name < $1.name }
     }
 
     /// Ports that carry guests: not the uplink, and a guest interface (see `isGuestInterface`).
-    func guestPorts(of bridge: String, uplinks: [String]) -> [Link] {
+    public func guestPorts(of bridge: String, uplinks: [String]) -> [Link] {
         ports(of: bridge).filter { !uplinks.contains($0.name) && Self.isGuestInterface($0) }
     }
 
     /// The other ports of a host bridge (`br0` with `eth0`, a bond or a veth enslaved): its way to the LAN.
-    func lanPorts(of bridge: String) -> [Link] {
+    public func lanPorts(of bridge: String) -> [Link] {
         ports(of: bridge).filter { !Self.isGuestInterface($0) }
     }
 
     /// libvirt attaches guests through tap and macvtap devices it names `vnetN` / `macvtapN`; a port
     /// that is neither is the host's own (a NIC, bond, vlan or veth towards the LAN).
-    static func isGuestInterface(_ link: Link) -> Bool {
+    public static func isGuestInterface(_ link: Link) -> Bool {
         if [.tap, .tun, .macvtap].contains(link.kind) { return true }
         for prefix in ["vnet", "macvtap"] where link.name.hasPrefix(prefix) {
             let number = link.name.dropFirst(prefix.count)
@@ -31,7 +33,7 @@ struct BridgeTopology {
     }
 
     /// Devices of the main table's default routes, per family, each device once.
-    func defaultRouteDevices() -> [(family: AddressFamily, device: String)] {
+    public func defaultRouteDevices() -> [(family: AddressFamily, device: String)] {
         var seen = Set<String>()
         var out: [(family: AddressFamily, device: String)] = []
         let defaults = host.routes.filter { $0.table == Route.mainTable && $0.destination.length == 0 && $0.type == .unicast }
@@ -46,7 +48,7 @@ struct BridgeTopology {
     /// A libvirt network's uplinks: for nat/route/open its forward dev (the only one its rules allow),
     /// else the default-route devices; for bridge mode the NICs enslaved to the bridge; for macvtap and
     /// hostdev modes the devices it names. Isolated networks have none.
-    func uplinks(of network: LibvirtNetwork) -> [String] {
+    public func uplinks(of network: LibvirtNetwork) -> [String] {
         switch network.mode {
         case .nat, .route, .open:
             if let dev = network.forward.dev { return [dev] }

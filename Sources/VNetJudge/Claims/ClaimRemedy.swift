@@ -1,0 +1,83 @@
+import VNetEvaluate
+import VNetModel
+
+/// What to change when a trial does not do what its claim expects, with the host's real names.
+struct ClaimRemedy {
+    let network: LibvirtNetwork
+    let host: HostState
+
+    /// Re-creating the network re-applies libvirt's rules for it (restarting libvirtd or virtnetworkd does
+    /// the same for every active network without taking them down).
+    var reapply: String { "virsh net-destroy \(network.name) && virsh net-start \(network.name)" }
+
+    /// The remediation for `verdict`; `opening` is the rule that would let the expected packet through.
+    func remediation(for verdict: TrialVerdict, opening: OpeningRule?) -> Remediation? {
+        guard let cause = verdict.cause else { return nil }
+        let trial = verdict.trial
+        switch cause {
+        case .stopped:
+            return stopped(trial, opening: opening)
+        case .passed:
+            return passed(trial)
+        case .untranslated:
+            return Remediation("libvirt's masquerade (or snat) rules for network \(network.name) are missing or do not match: re-create them (restarting libvirtd or virtnetworkd re-creates the rules of every active network without taking it down)",
+                               commands: [reapply])
+        case .translated:
+            let rules = translations(trial)
+            return Remediation("A source NAT rule rewrites this routed network's guests: remove it, or exclude the network's subnet from it",
+                               commands: rules)
+        case .wrongEgress(let device):
+            return Remediation("Routing sends the packet \(device.map { "out of \($0)" } ?? "to the host itself") instead: check the routes and policy rules for \(trial.probe.destination) (`ip route get \(trial.probe.destination) from \(trial.probe.source) iif \(trial.probe.inInterface ?? "lo")`)")
+        }
+    }
+
+    private func stopped(_ trial: Trial, opening: OpeningRule?) -> Remediation {
+        if trial.stoppedOutsideFirewall {
+            let family = trial.probe.family
+            let (key, on) = family == .ipv4 ? ("net.ipv4.ip_forward", host.sysctls.ipv4Forwarding)
+                : ("net.ipv6.conf.all.forwarding", host.sysctls.ipv6ForwardingAll)
+            if on == false {
+                return Remediation("Turn forwarding back on, and keep it on across reboots (a sysctl.d file that sets it to 0 must go)",
+                                   commands: ["sysctl -w \(key)=1", "echo '\(key) = 1' > /etc/sysctl.d/60-vnetaudit-forwarding.conf"])
+            }
+            return Remediation("Routing does not deliver the packet (\(trial.decider)): add the missing route or bring the uplink up")
+        }
+        guard let step = trial.stoppingStep else {
+            return Remediation("The packet is stopped by \(trial.decider)")
+        }
+        let hit = step.hits.last { $0.action != nil }
+        if FirewallCommands.isLibvirts(step, chain: hit?.chain) {
+            return Remediation("libvirt's own rules for network \(network.name) stop this packet: they are not the rules its mode installs; re-create them",
+                               commands: [reapply])
+        }
+        let removal = hit.flatMap { FirewallCommands.delete($0, of: step) }
+        var commands = opening.map { [FirewallCommands.insert($0, aheadOf: step)] } ?? []
+        if commands.isEmpty, let removal { commands.append(removal) }
+        let where_ = "\(step.family.rawValue) \(step.table) \(step.chain)"
+        return Remediation("A chain that is not libvirt's stops the network's traffic (\(trial.decider)): accept the network's traffic at the top of \(where_)\(removal.map { ", or remove the rule (\($0))" } ?? ", or change its policy")",
+                           commands: commands)
+    }
+
+    private func passed(_ trial: Trial) -> Remediation {
+        let accepts = trial.forwardAccepts
+        let deletions = accepts.compactMap { FirewallCommands.delete($0.hit, of: $0.step) }
+        if accepts.isEmpty {
+            return Remediation("No chain stops the packet: libvirt's rules for network \(network.name) are missing (a firewall reload or flush removes them while the network stays up); re-create them",
+                               commands: [reapply])
+        }
+        let libvirts = accepts.contains { FirewallCommands.isLibvirts($0.step, chain: $0.hit.chain) }
+        return Remediation("Remove the accept rules that let the packet through\(libvirts ? " (re-creating the network also drops rules added to libvirt's own chains)" : "")",
+                           commands: deletions + (libvirts ? [reapply] : []))
+    }
+
+    private func translations(_ trial: Trial) -> [String] {
+        trial.path.firewall.steps.filter { $0.hook == .postrouting }.flatMap { step in
+            step.hits.filter { hit in
+                switch hit.action {
+                case .masquerade?, .snat?: return true
+                default: return false
+                }
+            }.compactMap { FirewallCommands.delete($0, of: step) }
+        }
+    }
+}

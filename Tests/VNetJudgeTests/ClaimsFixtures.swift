@@ -1,0 +1,40 @@
+import Foundation
+import VNetJudge
+import VNetModel
+
+/// Host states saved from the lab (`lab/lab.sh exec -- vnetaudit show --format json`, gzipped) in
+/// Tests/VNetJudgeTests/Fixtures/claims: `BACKEND-STATE.json.gz`.
+enum ClaimsFixtures {
+    struct Missing: Error { let name: String }
+
+    static func host(_ name: String) throws -> HostState {
+        guard let url = Bundle.module.url(forResource: "Fixtures/claims/\(name).json.gz", withExtension: nil) else {
+            throw Missing(name: name)
+        }
+        return try ModelJSON.decoder().decode(HostState.self, from: try gunzip(url))
+    }
+
+    /// The claim findings of network `network` of fixture `name`.
+    static func findings(_ name: String, network: String) throws -> [Finding] {
+        let host = try host(name)
+        guard let net = host.libvirt.network(named: network) else { throw Missing(name: "\(name): network \(network)") }
+        return ClaimJudge.judge(net, on: host)
+    }
+
+    /// The finding `id` of `family` among `findings`.
+    static func claim(_ findings: [Finding], _ id: String, _ family: AddressFamily? = nil) -> Finding? {
+        findings.first { $0.id == id && (family == nil || $0.family == family) }
+    }
+
+    private static func gunzip(_ url: URL) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", url.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+}
