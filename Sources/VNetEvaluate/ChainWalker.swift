@@ -92,7 +92,7 @@ struct ChainWalker {
     /// a guard (`RuleIndex`).
     private func enter(_ position: Int) -> Frame {
         Frame(position: position, ruleCount: table.chains[position].rules.count,
-              candidates: index.ruleIndexes[position]?.candidates(for: matcher))
+              candidates: index.ruleIndex(at: position)?.candidates(for: matcher))
     }
 
     /// Evaluates the rule's elements in order: matches narrow, statements act only when all matches so far

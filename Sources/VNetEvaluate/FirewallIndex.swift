@@ -18,8 +18,8 @@ final class FirewallIndex: Sendable {
         tables = firewall.tables.map { TableIndex($0, indexingRules: indexingRules) }
         var found: [(key: [Int], chain: RegisteredChain)] = []
         for (tableIndex, table) in tables.enumerated() where !table.table.flags.contains("dormant") {
-            for (chainIndex, chain) in table.table.chains.enumerated() {
-                guard let base = chain.base else { continue }
+            for chainIndex in table.table.chains.indices {
+                guard let base = table.table.chains[chainIndex].base else { continue }
                 let systemRank = table.table.system == .xtables ? 0 : 1
                 found.append(([base.priority, systemRank, tableIndex, chainIndex],
                               RegisteredChain(table: table, position: chainIndex, base: base)))
@@ -51,20 +51,41 @@ final class FirewallIndex: Sendable {
     }
 }
 
-/// One table with its chains by name and the rule indexes of its long chains.
+/// One table, with its chains found by name and the rule indexes of its long chains. Both are made on
+/// first use: a kube-proxy nat table has 60,000 chains, of which a check walks a handful.
 final class TableIndex: Sendable {
     let table: FirewallTable
-    private let positions: [String: Int]
-    /// Parallel to `table.chains`; nil for chains short enough to walk rule by rule.
-    let ruleIndexes: [RuleIndex?]
+    private let indexingRules: Bool
+    /// Chain lookups so far, by name (nil: no such chain).
+    private let positions = Mutex<[String: Int?]>([:])
+    /// Rule indexes made so far, by chain position (nil: the chain is walked rule by rule).
+    private let ruleIndexes = Mutex<[Int: RuleIndex?]>([:])
 
     init(_ table: FirewallTable, indexingRules: Bool) {
         self.table = table
-        // The first chain of a name wins, as `FirewallTable.chain(_:)` finds it.
-        positions = Dictionary(table.chains.enumerated().map { ($1.name, $0) }) { first, _ in first }
-        ruleIndexes = table.chains.map { indexingRules ? RuleIndex(rules: $0.rules) : nil }
+        self.indexingRules = indexingRules
     }
 
-    /// Where the chain named `name` is in `table.chains`.
-    func position(of name: String) -> Int? { positions[name] }
+    /// Where the chain named `name` is in `table.chains`: the first of that name, as
+    /// `FirewallTable.chain(_:)` finds it.
+    func position(of name: String) -> Int? {
+        positions.withLock { found in
+            if let known = found[name] { return known }
+            let position = table.chains.firstIndex { $0.name == name }
+            found[name] = position
+            return position
+        }
+    }
+
+    /// The rule index of the chain at `position`; nil when it is walked rule by rule (a short chain, no
+    /// guards, or indexing off).
+    func ruleIndex(at position: Int) -> RuleIndex? {
+        guard indexingRules else { return nil }
+        return ruleIndexes.withLock { made in
+            if let known = made[position] { return known }
+            let index = RuleIndex(rules: table.chains[position].rules)
+            made[position] = index
+            return index
+        }
+    }
 }

@@ -21,18 +21,29 @@ struct RuleIndex: Sendable {
     init?(rules: [FirewallRule]) {
         guard rules.count >= Self.minimumRules else { return nil }
         var unguarded: [Int] = []
-        var groups: [GuardGroup.Kind: [GuardKey: [Int]]] = [:]
+        // Few kinds per chain, and runs of rules of one kind: a linear search from the last one.
+        var kinds: [GuardGroup.Kind] = []
+        var keyed: [[GuardKey: [Int]]] = []
+        var last = 0
         for (offset, rule) in rules.enumerated() {
             guard let (kind, key) = Self.guardOf(rule) else {
                 unguarded.append(offset)
                 continue
             }
-            groups[kind, default: [:]][key, default: []].append(offset)
+            if kinds.isEmpty || kinds[last] != kind {
+                if let found = kinds.firstIndex(of: kind) {
+                    last = found
+                } else {
+                    kinds.append(kind)
+                    keyed.append([:])
+                    last = kinds.count - 1
+                }
+            }
+            keyed[last][key, default: []].append(offset)
         }
-        guard !groups.isEmpty else { return nil }
+        guard !kinds.isEmpty else { return nil }
         self.unguarded = unguarded
-        self.groups = groups.map { GuardGroup(kind: $0.key, rules: $0.value) }
-            .sorted { $0.all.first ?? 0 < $1.all.first ?? 0 }
+        groups = zip(kinds, keyed).map { GuardGroup(kind: $0, rules: $1) }
     }
 
     /// The offsets of the rules that may match the packet `matcher` sees, ascending.

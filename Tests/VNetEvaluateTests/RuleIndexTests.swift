@@ -10,7 +10,7 @@ import VNetModel
         let firewall = RandomRuleSet.firewall(&random)
         let indexed = FirewallIndex(firewall)
         let plain = FirewallIndex(firewall, indexingRules: false)
-        #expect(indexed.tables.contains { $0.ruleIndexes.contains { $0 != nil } })
+        #expect(indexed.tables.contains { table in table.table.chains.indices.contains { table.ruleIndex(at: $0) != nil } })
         var fates: Set<PacketFate> = []
         for _ in 0..<60 {
             let probe = RandomRuleSet.probe(&random)
@@ -33,11 +33,11 @@ import VNetModel
         var probe = Build.guestOutbound()
         probe.destination = Build.address("10.96.0.42")
         let matcher = MatchEvaluator(table: table.table, probe: probe, hook: .prerouting, addressTypes: nil)
-        #expect(table.ruleIndexes[0]?.candidates(for: matcher) == [41])
+        #expect(table.ruleIndex(at: 0)?.candidates(for: matcher) == [41])
         probe.source = Build.address("fd00::1")
         probe.destination = Build.address("fd00::2")
         let v6 = MatchEvaluator(table: table.table, probe: probe, hook: .prerouting, addressTypes: nil)
-        #expect(table.ruleIndexes[0]?.candidates(for: v6) == [])
+        #expect(table.ruleIndex(at: 0)?.candidates(for: v6) == [])
     }
 
     @Test func ruleWithAStatementBeforeItsMatchesIsAlwaysACandidate() {
@@ -48,7 +48,7 @@ import VNetModel
                               .action(.drop), text: "mark first")
         let table = TableIndex(Build.table("t", [Build.base("fwd", .forward, rules)]), indexingRules: true)
         let matcher = MatchEvaluator(table: table.table, probe: Build.guestOutbound(), hook: .forward, addressTypes: nil)
-        #expect(table.ruleIndexes[0]?.candidates(for: matcher) == [4])
+        #expect(table.ruleIndex(at: 0)?.candidates(for: matcher) == [4])
     }
 }
 

@@ -55,7 +55,7 @@ struct LibvirtRulesMissingRule: CatalogueRule {
     static func isLibvirts(_ chain: FirewallChain, in table: FirewallTable, backend: FirewallBackend) -> Bool {
         switch backend {
         case .nftables: return table.system == .nftables && table.name == StaleBackendRulesRule.nftablesTable
-        case .iptables: return StaleBackendRulesRule.iptablesChains.contains(chain.name)
+        case .iptables: return StaleBackendRulesRule.isIptablesChain(chain.name)
         }
     }
 }
