@@ -20,9 +20,11 @@ struct LibvirtRulesMissingRule: CatalogueRule {
         let backends: [FirewallBackend] = backend.map { [$0] } ?? [.nftables, .iptables]
         let tableFamily: TableFamily = family == .ipv4 ? .ip : .ip6
         let found = host.firewall.tables.filter { $0.family == tableFamily }.flatMap { table in
-            table.chains.filter { chain in backends.contains { Self.isLibvirts(chain, in: table, backend: $0) } }.flatMap { chain in
-                chain.rules.filter { $0.mentions(interface: bridge) }.map { (table, chain, $0) }
-            }
+            table.chains.indices.filter { index in backends.contains { Self.isLibvirts(table.chains[index], in: table, backend: $0) } }
+                .flatMap { index in
+                    let chain = table.chains[index]
+                    return chain.rules.filter { $0.mentions(interface: bridge) }.map { (table, chain, $0) }
+                }
         }
         let backendText = backend.map { "libvirt's \($0.rawValue) backend" } ?? "either libvirt backend (none recorded)"
         if !found.isEmpty {
@@ -52,7 +54,7 @@ struct LibvirtRulesMissingRule: CatalogueRule {
     /// Whether `chain` is one `backend` makes: any chain of the libvirt_network table (nftables), or a
     /// LIBVIRT_* chain (iptables, through iptables-nft or legacy). A user's own rule naming the bridge
     /// elsewhere does not stand in for libvirt's.
-    static func isLibvirts(_ chain: FirewallChain, in table: FirewallTable, backend: FirewallBackend) -> Bool {
+    static func isLibvirts(_ chain: borrowing FirewallChain, in table: FirewallTable, backend: FirewallBackend) -> Bool {
         switch backend {
         case .nftables: return table.system == .nftables && table.name == StaleBackendRulesRule.nftablesTable
         case .iptables: return StaleBackendRulesRule.isIptablesChain(chain.name)
