@@ -23,7 +23,7 @@ struct RuleIndex: Sendable {
         var unguarded: [Int] = []
         // Few kinds per chain, and runs of rules of one kind: a linear search from the last one.
         var kinds: [GuardGroup.Kind] = []
-        var keyed: [[GuardKey: [Int]]] = []
+        var keyed: [[(key: GuardKey, offset: Int)]] = []
         var last = 0
         for (offset, rule) in rules.enumerated() {
             guard let (kind, key) = Self.guardOf(rule) else {
@@ -35,15 +35,15 @@ struct RuleIndex: Sendable {
                     last = found
                 } else {
                     kinds.append(kind)
-                    keyed.append([:])
+                    keyed.append([])
                     last = kinds.count - 1
                 }
             }
-            keyed[last][key, default: []].append(offset)
+            keyed[last].append((key, offset))
         }
         guard !kinds.isEmpty else { return nil }
         self.unguarded = unguarded
-        groups = zip(kinds, keyed).map { GuardGroup(kind: $0, rules: $1) }
+        groups = zip(kinds, keyed).map { GuardGroup(kind: $0, guards: $1) }
     }
 
     /// The offsets of the rules that may match the packet `matcher` sees, ascending.
@@ -93,8 +93,9 @@ struct RuleIndex: Sendable {
     }
 }
 
-/// What a guard compares the packet's field with.
-private enum GuardKey: Hashable, Sendable {
+/// What a guard compares the packet's field with. Ordered so that a group's guards can be sorted and
+/// searched (one group holds one case).
+private enum GuardKey: Comparable, Sendable {
     case address(IPAddress)
     case name(String)
     case number(UInt64)
@@ -115,14 +116,16 @@ private struct GuardGroup: Sendable {
     }
 
     let kind: Kind
-    let rules: [GuardKey: [Int]]
+    /// Every guard with its rule, by key then rule: a binary search finds the rules of one key. (Sorting
+    /// once costs less than hashing every key of a 20,000-rule chain into a dictionary of arrays.)
+    private let guards: [(key: GuardKey, offset: Int)]
     /// Every rule of the group, ascending: the candidates when the packet's field is unknown.
     let all: [Int]
 
-    init(kind: Kind, rules: [GuardKey: [Int]]) {
+    init(kind: Kind, guards: [(key: GuardKey, offset: Int)]) {
         self.kind = kind
-        self.rules = rules
-        all = rules.values.joined().sorted()
+        self.guards = guards.sorted { $0.key < $1.key || ($0.key == $1.key && $0.offset < $1.offset) }
+        all = guards.map(\.offset)  // appended in chain order
     }
 
     /// The rules whose guard the packet may pass, as `MatchEvaluator.contains` decides it: none when
@@ -135,11 +138,26 @@ private struct GuardGroup: Sendable {
         case .value(let packet):
             switch (packet, kind.value) {
             // `IPPrefix.contains`: same family and the address masked to the length is the network.
-            case (.address(let address), .prefix(let length)): return rules[.address(address.masked(to: length))] ?? []
-            case (.name(let name), .name): return rules[.name(name)] ?? []
-            case (.number(let number), .number): return rules[.number(number)] ?? []
+            case (.address(let address), .prefix(let length)): return rules(keyed: .address(address.masked(to: length)))
+            case (.name(let name), .name): return rules(keyed: .name(name))
+            case (.number(let number), .number): return rules(keyed: .number(number))
             default: return all
             }
         }
+    }
+
+    /// The rules whose guard is `key`, ascending.
+    private func rules(keyed key: GuardKey) -> [Int] {
+        var low = 0, high = guards.count
+        while low < high {
+            let middle = (low + high) / 2
+            if guards[middle].key < key { low = middle + 1 } else { high = middle }
+        }
+        var found: [Int] = []
+        while low < guards.count && guards[low].key == key {
+            found.append(guards[low].offset)
+            low += 1
+        }
+        return found
     }
 }

@@ -20,8 +20,7 @@ struct LibvirtRulesMissingRule: CatalogueRule {
         let backends: [FirewallBackend] = backend.map { [$0] } ?? [.nftables, .iptables]
         let tableFamily: TableFamily = family == .ipv4 ? .ip : .ip6
         let found = host.firewall.tables.filter { $0.family == tableFamily }.flatMap { table in
-            table.chains.indices.filter { index in backends.contains { Self.isLibvirts(table.chains[index], in: table, backend: $0) } }
-                .flatMap { index in
+            Self.libvirtChains(of: table, backends: backends).flatMap { index in
                     let chain = table.chains[index]
                     return chain.rules.filter { $0.mentions(interface: bridge) }.map { (table, chain, $0) }
                 }
@@ -51,14 +50,15 @@ struct LibvirtRulesMissingRule: CatalogueRule {
                            placeholders: ["network": network.name, "bridge": bridge])
     }
 
-    /// Whether `chain` is one `backend` makes: any chain of the libvirt_network table (nftables), or a
-    /// LIBVIRT_* chain (iptables, through iptables-nft or legacy). A user's own rule naming the bridge
-    /// elsewhere does not stand in for libvirt's.
-    static func isLibvirts(_ chain: borrowing FirewallChain, in table: FirewallTable, backend: FirewallBackend) -> Bool {
-        switch backend {
-        case .nftables: return table.system == .nftables && table.name == StaleBackendRulesRule.nftablesTable
-        case .iptables: return StaleBackendRulesRule.isIptablesChain(chain.name)
+    /// Where the chains of `table` that `backends` make are: every chain of the libvirt_network table
+    /// (nftables), and the LIBVIRT_* chains (iptables, through iptables-nft or legacy). A user's own rule
+    /// naming the bridge elsewhere does not stand in for libvirt's.
+    static func libvirtChains(of table: FirewallTable, backends: [FirewallBackend]) -> [Int] {
+        if backends.contains(.nftables) && table.system == .nftables && table.name == StaleBackendRulesRule.nftablesTable {
+            return Array(table.chains.indices)
         }
+        guard backends.contains(.iptables) else { return [] }
+        return table.chains.indices.filter { StaleBackendRulesRule.isIptablesChain(table.chains[$0].name) }
     }
 }
 

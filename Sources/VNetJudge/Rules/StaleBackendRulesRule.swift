@@ -94,7 +94,9 @@ private struct StaleObject {
         let tool = (table.family == .ip6 ? "ip6tables" : "iptables") + (table.system == .xtables ? "-legacy" : "")
         let jumps = table.chains.flatMap { from in
             from.rules.compactMap { rule -> String? in
-                guard let target = rule.elements.lazy.compactMap(Self.jumpTarget).first, stale.contains(target) else { return nil }
+                // Stale chains are libvirt's: the prefix test spares hashing every other jump's target.
+                guard let target = rule.elements.lazy.compactMap(Self.jumpTarget).first,
+                      target.utf8.starts(with: "LIBVIRT_".utf8), stale.contains(target) else { return nil }
                 if let handle = rule.handle { return "nft delete rule \(table.family.rawValue) \(table.name) \(from.name) handle \(handle)" }
                 let spec = rule.text.hasPrefix("-A ") ? String(rule.text.dropFirst(3)) : "\(from.name) -j \(target)"
                 return "\(tool) -t \(table.name) -D \(spec)"
