@@ -13,7 +13,8 @@ sizes=${BENCH_SIZES:-"100000"}
 runs=${BENCH_RUNS:-5}
 lab_name=${BENCH_LAB:-vnabench}
 work=$(mktemp -d /tmp/vnetaudit-bench-check.XXXXXX)
-lab() { bash "$top/lab/lab.sh" "$@" --name "$lab_name"; }
+# the lab name goes right after the subcommand: after `exec --` it would be part of the command
+lab() { local command=$1; shift; bash "$top/lab/lab.sh" "$command" --name "$lab_name" "$@"; }
 cleanup() {
   lab down >/dev/null 2>&1 || true
   rm -rf "$work"
