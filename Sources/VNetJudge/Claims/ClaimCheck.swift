@@ -21,6 +21,8 @@ struct ClaimCheck {
     var failureStatus: CheckStatus = .fail
     /// The message when there is nothing to send (no uplink, no DHCP range).
     var emptyMessage = "nothing to test"
+    /// Said after the trials' sentences (how a destination was chosen).
+    var notes: [String] = []
 
     mutating func expect(_ trial: Trial, _ expectation: Expectation, opening: OpeningRule? = nil) {
         cases.append(Case(trial: trial, expectation: expectation, opening: opening))
@@ -39,7 +41,8 @@ struct ClaimCheck {
         let remediation = worst == .pass ? nil
             : deciding.lazy.compactMap { remedy.remediation(for: $0.1, opening: $0.0.opening) }.first
         return Finding(id: id, kind: .claim, title: title, status: worst,
-                       message: "\(subject): " + deciding.map(\.1.sentence).joined(separator: "; "),
+                       message: "\(subject): " + deciding.map(\.1.sentence).joined(separator: "; ")
+                           + notes.map { " (\($0))" }.joined(),
                        family: family,
                        evidence: deciding.map { Evidence.path($0.1.sentence, $0.1.trial.report) },
                        remediation: remediation)

@@ -40,12 +40,17 @@ struct ClaimRemedy {
                 return Remediation("Turn forwarding back on, and keep it on across reboots (a sysctl.d file that sets it to 0 must go)",
                                    commands: ["sysctl -w \(key)=1", "echo '\(key) = 1' > /etc/sysctl.d/60-vnetaudit-forwarding.conf"])
             }
-            return Remediation("Routing does not deliver the packet (\(trial.decider)): add the missing route or bring the uplink up")
+            let down = [network.forward.dev].compactMap { $0 }.filter { host.link(named: $0)?.adminUp == false }
+            let missing = [network.forward.dev].compactMap { $0 }.filter { host.link(named: $0) == nil }
+            return Remediation("Routing does not deliver the packet (\(trial.decider)): "
+                               + (missing.isEmpty ? "" : "the forward dev \(missing.joined()) does not exist: fix <forward dev> or restore the device; ")
+                               + "bring the uplink up and restore its routes",
+                               commands: down.map { "ip link set \($0) up" })
         }
         guard let step = trial.stoppingStep else {
             return Remediation("The packet is stopped by \(trial.decider)")
         }
-        let hit = step.hits.last { $0.action != nil }
+        let hit = trial.stoppingRule
         if FirewallCommands.isLibvirts(step, chain: hit?.chain) {
             return Remediation("libvirt's own rules for network \(network.name) stop this packet: they are not the rules its mode installs; re-create them",
                                commands: [reapply])

@@ -77,6 +77,11 @@ struct Uplink {
     let externalOrigin: String
     let hostAddress: IPAddress?
 
+    /// How `external` was chosen, when it is not simply the uplink's gateway; nil otherwise.
+    var chosenDestinationNote: String? {
+        externalOrigin.hasPrefix("the gateway") ? nil : "\(external) is \(externalOrigin)"
+    }
+
     /// The forward dev of `network` when it names one, else the devices of the family's default routes;
     /// one uplink without a device when there is neither.
     static func uplinks(of network: LibvirtNetwork, family: AddressFamily, bridge: String, guest: IPAddress,

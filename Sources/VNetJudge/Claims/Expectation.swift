@@ -64,7 +64,9 @@ struct TrialVerdict {
                 self.init(trial, .warn, "\(packet) is \(out), not out of \(uplink ?? "an uplink")", .wrongEgress(trial.egress))
                 return
             }
-            let translation = trial.report.sourceTranslation
+            let translation = trial.report.sourceTranslation.map { text in
+                trial.report.sourceAfterNAT.map { "as \($0) (\(text))" } ?? text
+            }
             switch (nat, trial.sourceTranslation) {
             case (.required(let guests), .snat(let range, _)?) where range.map({ guests.contains($0.low) || guests.contains($0.high) }) ?? false:
                 self.init(trial, .fail, "\(packet) leaves \(egress) with a guest address: \(translation ?? "snat")", .untranslated)

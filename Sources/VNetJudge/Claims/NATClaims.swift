@@ -8,7 +8,7 @@ enum NATClaims {
     static func findings(_ site: ClaimSite, on host: HostState, remedy: ClaimRemedy) -> [Finding] {
         let claims = SiteClaims(site: site, host: host)
         let inbound = claims.inbound("inbound-refused", "New connections from outside to guests are refused",
-                                     replies: false, expecting: .keptFrom(bridge: site.bridge))
+                                     states: [.new], expecting: .keptFrom(bridge: site.bridge))
         var findings: [Finding]
         if site.family == .ipv4 || site.network.forward.nat?.ipv6 == true {
             findings = [claims.outbound("outbound-translated", "Guests leave every uplink translated to a host address",
@@ -18,7 +18,7 @@ enum NATClaims {
             findings = [routedIPv6(claims, inbound: inbound, remedy: remedy)]
         }
         findings += ([claims.inbound("replies-return", "Replies to the guests' connections come back",
-                                     replies: true, expecting: .reaches(bridge: site.bridge)),
+                                     states: [.established], expecting: .reaches(bridge: site.bridge)),
                       claims.sameBridge()] + [claims.dhcp(), claims.dns()].compactMap { $0 }).map { $0.finding(remedy) }
         return findings
     }

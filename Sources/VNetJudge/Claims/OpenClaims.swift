@@ -9,7 +9,7 @@ enum OpenClaims {
         let claims = SiteClaims(site: site, host: host)
         var outbound = claims.outbound("outbound", "What the host firewall lets out from the guests", nat: .either)
         outbound.failureStatus = .warn
-        var inbound = claims.inbound("inbound", "What the host firewall lets in to the guests", replies: false,
+        var inbound = claims.inbound("inbound", "What the host firewall lets in to the guests", states: [.new],
                                      expecting: .reaches(bridge: site.bridge))
         inbound.failureStatus = .pass
         var sameBridge = claims.sameBridge()

@@ -10,9 +10,9 @@ enum RouteClaims {
                                        nat: .forbidden)
         var findings = [outbound.finding(remedy)]
         findings += ([claims.inbound("inbound-accepted", "New connections from outside reach the guests",
-                                     replies: false, expecting: .reaches(bridge: site.bridge)),
+                                     states: [.new], expecting: .reaches(bridge: site.bridge)),
                       claims.inbound("replies-return", "Replies to the guests' connections come back",
-                                     replies: true, expecting: .reaches(bridge: site.bridge)),
+                                     states: [.established], expecting: .reaches(bridge: site.bridge)),
                       claims.sameBridge()] + [claims.dhcp(), claims.dns()].compactMap { $0 }).map { $0.finding(remedy) }
         findings.append(lanRoute(site, outbound: outbound))
         return findings

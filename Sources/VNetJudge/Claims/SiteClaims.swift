@@ -16,6 +16,7 @@ struct SiteClaims {
     /// A guest's new connections (web, DNS, ping) to a destination beyond each uplink.
     func outbound(_ name: String, _ title: String, nat: Expectation.SourceNAT) -> ClaimCheck {
         var claim = check(name, title)
+        claim.notes = site.uplinks.compactMap(\.chosenDestinationNote)
         for uplink in site.uplinks {
             for service in Service.outbound(site.family) {
                 claim.expect(Trial(from: site.guest, to: uplink.external, in: site.bridge, service, on: host),
@@ -26,19 +27,21 @@ struct SiteClaims {
         return claim
     }
 
-    /// Guest-bound packets arriving on each uplink from the destination beyond it: new connections
-    /// (ssh, ping) or, with `replies`, the answers to the guest's own connections.
-    func inbound(_ name: String, _ title: String, replies: Bool, expecting expectation: Expectation) -> ClaimCheck {
+    /// Guest-bound packets arriving on each uplink from the destination beyond it, per state: new
+    /// connections (ssh, ping), and as `established` the answers to the guest's own connections.
+    func inbound(_ name: String, _ title: String, states: [ConntrackState], expecting expectation: Expectation) -> ClaimCheck {
         var claim = check(name, title)
         claim.emptyMessage = "the host has no \(familyName(site.family)) uplink to receive from"
         for uplink in site.uplinks {
             guard let device = uplink.device else { continue }
-            let services = replies ? Service.outbound(site.family).map(\.reply) : Service.inbound(site.family)
-            for service in services {
-                claim.expect(Trial(from: uplink.external, to: site.guest, in: device, service,
-                                   state: replies ? .established : .new, on: host),
-                             expectation,
-                             opening: OpeningRule(outInterface: site.bridge, destination: site.subnet, established: replies))
+            for state in states {
+                let replies = state != .new
+                let services = replies ? Service.outbound(site.family).map(\.reply) : Service.inbound(site.family)
+                for service in services {
+                    claim.expect(Trial(from: uplink.external, to: site.guest, in: device, service, state: state, on: host),
+                                 expectation,
+                                 opening: OpeningRule(outInterface: site.bridge, destination: site.subnet, established: replies))
+                }
             }
         }
         return claim

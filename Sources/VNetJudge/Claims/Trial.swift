@@ -40,6 +40,8 @@ struct Service: Hashable {
 struct Trial {
     let probe: PacketProbe
     let path: PacketPath
+    /// The walk as `explain` reports it: the evidence.
+    let report: PathReport
 
     /// A packet received on `inInterface` and routed by the host; a packet of an established connection
     /// is taken as a reply.
@@ -47,6 +49,7 @@ struct Trial {
          state: ConntrackState = .new, on host: HostState) {
         probe = Self.probe(source, destination, in: inInterface, service, state: state)
         path = planPath(probe, on: host)
+        report = PathReport(path, probe: probe)
     }
 
     /// A frame `bridge` forwards from port `portIn` to port `portOut` (nil when the port is not known).
@@ -57,6 +60,7 @@ struct Trial {
         probe.bridgePortOut = portOut
         self.probe = probe
         path = planBridgedPath(probe, bridge: bridge, on: host)
+        report = PathReport(path, probe: probe)
     }
 
     private static func probe(_ source: IPAddress, _ destination: IPAddress, in inInterface: String,
@@ -68,7 +72,6 @@ struct Trial {
                     direction: state == .new ? .original : .reply)
     }
 
-    var report: PathReport { PathReport(path, probe: probe) }
     var fate: PacketFate { path.fate }
     /// Where it leaves the host when forwarded; nil when delivered locally, stopped or undecided.
     var egress: String? {
@@ -101,26 +104,39 @@ struct Trial {
             + "(\(probe.conntrack.rawValue), \(via))"
     }
 
-    /// What stopped it or left it undecided: the deciding rule or reason.
+    /// What stopped it or left it undecided: the deciding rule, the chain's policy, or the reason.
     var decider: String {
-        let report = self.report
         if fate == .unknown {
             let reasons = report.unknownBecause
             return reasons.isEmpty ? (report.decidedBy ?? "an undecidable rule") : reasons.joined(separator: "; ")
+        }
+        if let step = stoppingStep, stoppingRule == nil {
+            return "policy drop of \(step.hook.rawValue) \(step.family.rawValue) \(step.table) \(step.chain)"
         }
         return report.decidedBy ?? "nothing"
     }
 
     /// True when the packet was stopped by routing or a sysctl rather than by a firewall chain.
-    var stoppedOutsideFirewall: Bool {
-        guard fate != .accepted else { return false }
-        if case .note? = path.stages.last { return true }
-        return false
-    }
+    var stoppedOutsideFirewall: Bool { fate != .accepted && path.firewall.fate == .accepted }
 
-    /// The base chain and rule that stopped the packet, when a firewall chain did.
+    /// The base chain that stopped the packet, when a firewall chain did.
     var stoppingStep: PathStep? {
         guard fate == .dropped || fate == .rejected, !stoppedOutsideFirewall else { return nil }
         return path.firewall.steps.last
+    }
+
+    /// The drop or reject rule that stopped the packet; nil when the chain's policy did.
+    var stoppingRule: RuleHit? {
+        guard let step = stoppingStep else { return nil }
+        switch step.outcome {
+        case .dropped, .rejected:
+            return step.hits.last { hit in
+                switch hit.action {
+                case .drop?, .reject?: return true
+                default: return false
+                }
+            }
+        default: return nil
+        }
     }
 }
