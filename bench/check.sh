@@ -46,7 +46,7 @@ results="$top/bench/check-results.md"
   echo "$(date -u +%Y-%m-%d), $(nproc) cores, kernel $(uname -r); median of $runs runs after a warm-up."
   echo "vnetaudit = \`vnetaudit check\` of every network of the lab hypervisor (live read of the whole host,"
   echo "every mode claim walked through every base chain, the whole catalogue); the baseline only reads the rules;"
-  echo "\`vnetaudit show\` is vnetaudit's own read of the host alone, so check minus show is the cost of judging."
+  echo "\`vnetaudit show\` is vnetaudit's own read of the host (plus printing it), so check near show means judging costs little."
   echo "Both run on the lab hypervisor through \`lab.sh exec\`, so both pay the same namespace-entry cost."
   echo
   echo "| rules | kind | baseline tool | baseline s | vnetaudit show s | vnetaudit check s | ratio | checks |"
