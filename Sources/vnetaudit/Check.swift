@@ -36,11 +36,17 @@ struct Check: ParsableCommand {
     var noColor = false
 
     func run() throws {
+        let standardCatalogue = Background { try Self.catalogue() }
         let loaded = try HostLoader.load(input, logger: logging.makeLogger())
-        let scope = try AuditScope(host: loaded.host, networks: selectedNetworks(of: loaded.host))
+        let host = loaded.host
+        let scope = try AuditScope(host: host, networks: selectedNetworks(of: host))
+        let claimed = Background { scope.networks.map { ($0, ClaimJudge.judge($0, on: host)) } }
+        let rules = try standardCatalogue.value.run(scope)
+        let claims = try claimed.value
         let report = AuditReport.assemble(
-            scope: scope, claims: { ClaimJudge.judge($0, on: loaded.host) }, rules: try catalogue().run(scope),
-            source: input.sourceDescription, version: VNetAudit.version)
+            scope: scope,
+            claims: { network in claims.first { $0.0 == network }?.1 ?? ClaimJudge.judge(network, on: host) },
+            rules: rules, source: input.sourceDescription, version: VNetAudit.version)
         let rendered: Data
         switch format {
         case .json:
@@ -63,7 +69,7 @@ struct Check: ParsableCommand {
     }
 
     /// The built-in catalogue; it is compiled in, so failing to load it is a defect of the build.
-    private func catalogue() throws -> Catalogue {
+    private static func catalogue() throws -> Catalogue {
         do {
             return try Catalogue.standard()
         } catch {
