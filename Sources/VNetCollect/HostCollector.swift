@@ -17,19 +17,31 @@ public struct HostCollection: Sendable {
 /// of every TCP hash bucket, and the legacy tables of a busy host are the bulk of the work. Results
 /// are put together in one fixed order, so the model does not depend on which part ends first.
 public enum HostCollector {
-    public static func collectLive(libvirtPaths: LibvirtPaths = .system, logger: Logger) throws -> HostCollection {
+    /// The parts of the host a read can be limited to (`show --only`); the rest stays `notCollected`.
+    public enum Part: String, CaseIterable, Sendable {
+        /// Links, bridges, addresses, routes and policy rules (rtnetlink).
+        case links
+        case sysctls
+        /// nf_tables and both legacy x_tables families.
+        case firewall
+        case libvirt
+        case listeners
+    }
+
+    public static func collectLive(libvirtPaths: LibvirtPaths = .system, parts: Set<Part> = Set(Part.allCases),
+                                   logger: Logger) throws -> HostCollection {
         useOneMallocArena()
-        let listeners = CollectorThread { ListenerReader.read() }
-        let nftables = CollectorThread { () throws -> NftablesRead in
+        let listeners = parts.contains(.listeners) ? CollectorThread { ListenerReader.read() } : nil
+        let nftables = parts.contains(.firewall) ? CollectorThread { () throws -> NftablesRead in
             logger.debug("reading nftables")
             return try NftablesReader.read()
-        }
-        let legacy = AddressFamily.allCases.map { family in
+        } : nil
+        let legacy = parts.contains(.firewall) ? AddressFamily.allCases.map { family in
             CollectorThread { () throws -> LegacyTablesRead in
                 logger.debug("reading \(legacySource(family))")
                 return try LegacyIptablesReader.read(family: family)
             }
-        }
+        } : []
 
         var host = HostState(hostname: hostName(), kernelRelease: kernelRelease(), collectedAt: Date())
         var raw: [RawSource] = []
@@ -39,26 +51,31 @@ public enum HostCollector {
             host.notes.append(CollectionNote(.error, source: source, "\(error)"))
         }
 
-        do {
-            logger.debug("reading netlink")
-            let state = try NetlinkRouteReader().read()
-            host.links = state.links
-            host.addresses = state.addresses
-            host.routes = state.routes
-            host.policyRules = state.policyRules
-            host.notes += state.notes
-            host.coverage.links = .live
-            host.coverage.routes = .live
-        } catch {
-            record("netlink", error)
+        if parts.contains(.links) {
+            do {
+                logger.debug("reading netlink")
+                let state = try NetlinkRouteReader().read()
+                host.links = state.links
+                host.addresses = state.addresses
+                host.routes = state.routes
+                host.policyRules = state.policyRules
+                host.notes += state.notes
+                host.coverage.links = .live
+                host.coverage.routes = .live
+            } catch {
+                record("netlink", error)
+            }
         }
-        host.sysctls = SysctlReader.read(linkNames: host.links.map(\.name))
-        host.coverage.sysctls = .live
+        if parts.contains(.sysctls) {
+            host.sysctls = SysctlReader.read(linkNames: host.links.map(\.name))
+            host.coverage.sysctls = .live
+        }
 
         let bridges = host.links.filter { $0.kind == .bridge }.map(\.name)
-        let libvirt = LibvirtReader.read(paths: libvirtPaths, bridgeNames: bridges)
+        let libvirt = parts.contains(.libvirt) ? LibvirtReader.read(paths: libvirtPaths, bridgeNames: bridges) : nil
 
-        switch nftables.join() {
+        switch nftables?.join() {
+        case nil: break
         case .success(let read):
             host.firewall.tables += read.tables
             raw.append(read.raw)
@@ -77,13 +94,17 @@ public enum HostCollector {
             }
         }
 
-        host.libvirt = libvirt.state
-        host.notes += libvirt.notes
-        raw += libvirt.raw
-        host.coverage.libvirt = .live
+        if let libvirt {
+            host.libvirt = libvirt.state
+            host.notes += libvirt.notes
+            raw += libvirt.raw
+            host.coverage.libvirt = .live
+        }
 
-        if case .success(let read) = listeners.join() { host.listeners = read }
-        host.coverage.listeners = .live
+        if let listeners {
+            if case .success(let read) = listeners.join() { host.listeners = read }
+            host.coverage.listeners = .live
+        }
         return HostCollection(host: host, raw: raw)
     }
 
