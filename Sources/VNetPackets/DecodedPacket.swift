@@ -4,6 +4,8 @@ import VNetModel
 /// be read is `issue`, and every layer before it is kept.
 public struct DecodedPacket: Sendable, Hashable {
     public var ethernet: EthernetHeader?
+    /// The Linux cooked header of an `any`-interface capture (instead of `ethernet`).
+    public var linuxCooked: LinuxCookedHeader?
     public var arp: ARPPacket?
     public var ip: IPHeader?
     public var transport: Transport?
@@ -11,15 +13,23 @@ public struct DecodedPacket: Sendable, Hashable {
     /// The first problem met, nil when every layer present decoded cleanly.
     public var issue: DecodeIssue?
 
-    public init(ethernet: EthernetHeader? = nil, arp: ARPPacket? = nil, ip: IPHeader? = nil,
-                transport: Transport? = nil, application: Application? = nil, issue: DecodeIssue? = nil) {
+    public init(ethernet: EthernetHeader? = nil, linuxCooked: LinuxCookedHeader? = nil, arp: ARPPacket? = nil,
+                ip: IPHeader? = nil, transport: Transport? = nil, application: Application? = nil,
+                issue: DecodeIssue? = nil) {
         self.ethernet = ethernet
+        self.linuxCooked = linuxCooked
         self.arp = arp
         self.ip = ip
         self.transport = transport
         self.application = application
         self.issue = issue
     }
+
+    /// The sending station's MAC, from the Ethernet header or the cooked header.
+    public var sourceMAC: MACAddress? { ethernet?.sourceMAC ?? linuxCooked?.sourceMAC }
+
+    /// 802.1Q/802.1ad tags, outermost first, from whichever link header there is.
+    public var vlanTags: [UInt16] { ethernet?.vlanTags ?? linuxCooked?.vlanTags ?? [] }
 }
 
 /// libpcap link-layer header types the decoders read (DLT_* / LINKTYPE_* numbers).
@@ -42,39 +52,96 @@ public enum DecodeIssue: Sendable, Hashable {
     case malformed(layer: PacketLayer, reason: String)
     /// A link type or protocol the decoders do not read (counted, not an error).
     case unsupported(layer: PacketLayer, what: String)
+
+    /// The layer the issue is in.
+    public var layer: PacketLayer {
+        switch self {
+        case .truncated(let layer, _, _), .malformed(let layer, _), .unsupported(let layer, _): layer
+        }
+    }
 }
 
 public struct EthernetHeader: Sendable, Hashable {
-    /// `aa:bb:cc:dd:ee:ff`, lower case.
-    public var source: String
-    public var destination: String
+    public var sourceMAC: MACAddress
+    public var destinationMAC: MACAddress
     /// 802.1Q/802.1ad tags, outermost first (the 12-bit VLAN ids).
     public var vlanTags: [UInt16]
     /// The EtherType after the tags.
     public var etherType: UInt16
 
-    public init(source: String, destination: String, vlanTags: [UInt16] = [], etherType: UInt16) {
-        self.source = source
-        self.destination = destination
+    /// `aa:bb:cc:dd:ee:ff`, lower case, formatted when asked.
+    public var source: String { sourceMAC.description }
+    public var destination: String { destinationMAC.description }
+
+    public init(sourceMAC: MACAddress, destinationMAC: MACAddress, vlanTags: [UInt16] = [], etherType: UInt16) {
+        self.sourceMAC = sourceMAC
+        self.destinationMAC = destinationMAC
         self.vlanTags = vlanTags
         self.etherType = etherType
     }
+
+    /// Text MACs (`aa:bb:cc:dd:ee:ff`); text that is no MAC reads as 00:00:00:00:00:00.
+    public init(source: String, destination: String, vlanTags: [UInt16] = [], etherType: UInt16) {
+        self.init(sourceMAC: MACAddress(source) ?? .zero, destinationMAC: MACAddress(destination) ?? .zero,
+                  vlanTags: vlanTags, etherType: etherType)
+    }
+}
+
+/// The Linux "cooked" pseudo-header (LINKTYPE_LINUX_SLL and SLL2) that `tcpdump -i any` captures carry
+/// instead of an Ethernet header: only the sender's address, and which way the packet went.
+public struct LinuxCookedHeader: Sendable, Hashable {
+    /// 0 to us, 1 broadcast, 2 multicast, 3 to another host, 4 sent by us.
+    public var packetType: UInt16
+    /// The ARPHRD_ type of the interface (1 Ethernet, 772 loopback...).
+    public var linkLayerAddressType: UInt16
+    /// The sender's MAC when the interface is Ethernet-like and says a 6-byte address.
+    public var sourceMAC: MACAddress?
+    /// SLL2 only: the capturing interface's index.
+    public var interfaceIndex: UInt32?
+    /// Tags still in the packet (most are stripped by the kernel before the capture).
+    public var vlanTags: [UInt16]
+    /// The EtherType after the tags.
+    public var etherType: UInt16
+
+    public init(packetType: UInt16, linkLayerAddressType: UInt16, sourceMAC: MACAddress?, interfaceIndex: UInt32? = nil,
+                vlanTags: [UInt16] = [], etherType: UInt16) {
+        self.packetType = packetType
+        self.linkLayerAddressType = linkLayerAddressType
+        self.sourceMAC = sourceMAC
+        self.interfaceIndex = interfaceIndex
+        self.vlanTags = vlanTags
+        self.etherType = etherType
+    }
+
+    /// True for a packet the capturing host sent (packet type 4, PACKET_OUTGOING).
+    public var isOutgoing: Bool { packetType == 4 }
 }
 
 public struct ARPPacket: Sendable, Hashable {
     /// 1 request, 2 reply.
     public var operation: UInt16
-    public var senderMAC: String
+    public var senderHardwareAddress: MACAddress
     public var senderAddress: IPAddress
-    public var targetMAC: String
+    public var targetHardwareAddress: MACAddress
     public var targetAddress: IPAddress
 
-    public init(operation: UInt16, senderMAC: String, senderAddress: IPAddress, targetMAC: String, targetAddress: IPAddress) {
+    /// `aa:bb:cc:dd:ee:ff`, formatted when asked.
+    public var senderMAC: String { senderHardwareAddress.description }
+    public var targetMAC: String { targetHardwareAddress.description }
+
+    public init(operation: UInt16, senderHardwareAddress: MACAddress, senderAddress: IPAddress,
+                targetHardwareAddress: MACAddress, targetAddress: IPAddress) {
         self.operation = operation
-        self.senderMAC = senderMAC
+        self.senderHardwareAddress = senderHardwareAddress
         self.senderAddress = senderAddress
-        self.targetMAC = targetMAC
+        self.targetHardwareAddress = targetHardwareAddress
         self.targetAddress = targetAddress
+    }
+
+    /// Text MACs; text that is no MAC reads as 00:00:00:00:00:00.
+    public init(operation: UInt16, senderMAC: String, senderAddress: IPAddress, targetMAC: String, targetAddress: IPAddress) {
+        self.init(operation: operation, senderHardwareAddress: MACAddress(senderMAC) ?? .zero, senderAddress: senderAddress,
+                  targetHardwareAddress: MACAddress(targetMAC) ?? .zero, targetAddress: targetAddress)
     }
 }
 
@@ -155,6 +222,9 @@ public struct TCPFlags: OptionSet, Sendable, Hashable {
     public static let rst = TCPFlags(rawValue: 0x04)
     public static let psh = TCPFlags(rawValue: 0x08)
     public static let ack = TCPFlags(rawValue: 0x10)
+    public static let urg = TCPFlags(rawValue: 0x20)
+    public static let ece = TCPFlags(rawValue: 0x40)
+    public static let cwr = TCPFlags(rawValue: 0x80)
 }
 
 public struct UDPHeader: Sendable, Hashable {
@@ -231,24 +301,36 @@ public struct DHCPMessage: Sendable, Hashable {
     /// 1 BOOTREQUEST, 2 BOOTREPLY.
     public var op: UInt8
     public var transactionID: UInt32
-    public var clientMAC: String
+    /// The first six bytes of `chaddr`.
+    public var clientHardwareAddress: MACAddress
     /// `yiaddr`: the address offered or acknowledged.
     public var yourAddress: IPAddress
     /// Option 53: 1 discover, 2 offer, 3 request, 4 decline, 5 ack, 6 nak, 7 release, 8 inform.
+    /// Nil for plain BOOTP (no magic cookie) or options without it.
     public var messageType: UInt8?
 
-    public init(op: UInt8, transactionID: UInt32, clientMAC: String, yourAddress: IPAddress, messageType: UInt8?) {
+    /// `aa:bb:cc:dd:ee:ff`, formatted when asked.
+    public var clientMAC: String { clientHardwareAddress.description }
+
+    public init(op: UInt8, transactionID: UInt32, clientHardwareAddress: MACAddress, yourAddress: IPAddress, messageType: UInt8?) {
         self.op = op
         self.transactionID = transactionID
-        self.clientMAC = clientMAC
+        self.clientHardwareAddress = clientHardwareAddress
         self.yourAddress = yourAddress
         self.messageType = messageType
+    }
+
+    /// Text MAC; text that is no MAC reads as 00:00:00:00:00:00.
+    public init(op: UInt8, transactionID: UInt32, clientMAC: String, yourAddress: IPAddress, messageType: UInt8?) {
+        self.init(op: op, transactionID: transactionID, clientHardwareAddress: MACAddress(clientMAC) ?? .zero,
+                  yourAddress: yourAddress, messageType: messageType)
     }
 }
 
 /// Enough of DHCPv6: 1 solicit, 2 advertise, 3 request, 7 reply...
 public struct DHCPv6Message: Sendable, Hashable {
     public var messageType: UInt8
+    /// 0 for relay messages (12 relay-forward, 13 relay-reply), which carry no transaction id.
     public var transactionID: UInt32
     public init(messageType: UInt8, transactionID: UInt32) {
         self.messageType = messageType
@@ -273,12 +355,5 @@ public struct DNSMessage: Sendable, Hashable {
         self.responseCode = responseCode
         self.questionName = questionName
         self.answerCount = answerCount
-    }
-}
-
-/// Decodes one frame; never traps, whatever the bytes.
-public enum PacketDecoder {
-    public static func decode(_ bytes: [UInt8], linkType: LinkType) -> DecodedPacket {
-        DecodedPacket(issue: .unsupported(layer: .link, what: "decoders land in issue 4"))
     }
 }
