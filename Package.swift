@@ -43,6 +43,9 @@ let package = Package(
         ]),
         // Decoders of captured frames (Ethernet, VLAN, ARP, IPv4/6, TCP, UDP, ICMP/v6, DHCP, DNS). Pure Swift, never trap.
         .target(name: "VNetPackets", dependencies: ["VNetModel"]),
+        // Judgement from captured traffic: flows on bridges and uplinks correlated (through NAT), mode claims
+        // judged from packets, evidence pcaps; which interfaces to capture with which filter.
+        .target(name: "VNetTraffic", dependencies: ["VNetModel", "VNetPackets", "VNetJudge"]),
         // Snapshot bundles: write and read back the model plus its raw sources.
         .target(name: "VNetSnapshot", dependencies: ["VNetModel", "VNetParsers"]),
         // Text renderers of the model and, later, of verdicts (show, check reports).
@@ -71,6 +74,8 @@ let package = Package(
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport"]),
         .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
         .testTarget(name: "VNetPacketsTests", dependencies: ["VNetModel", "VNetPackets"]),
+        .testTarget(name: "VNetTrafficTests", dependencies: ["VNetModel", "VNetPackets", "VNetJudge", "VNetTraffic"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
                     resources: [.copy("Fixtures")]),
         // The built binary end to end: inputs, exit codes, messages.

@@ -1,0 +1,38 @@
+import VNetJudge
+import VNetPackets
+
+/// How far the captures can be trusted: drops, interfaces that vanished, interrupted or failed captures,
+/// frames the decoders could not read, captures of interfaces the scope does not use.
+enum CaptureQuality {
+    /// Drops on any of `captures`, as a sentence; nil when nothing was dropped (or nothing is known: a file).
+    static func drops(_ captures: [InterfaceCapture]) -> String? {
+        let dropping = captures.compactMap { c in c.counters.flatMap { $0.dropped > 0 ? "\($0.dropped) on \(c.interface)" : nil } }
+        return dropping.isEmpty ? nil : "frames were dropped (\(dropping.joined(separator: ", "))), so not seeing a bad packet proves nothing"
+    }
+
+    /// The host-level `traffic.capture` finding: one line per interface.
+    static func finding(_ decoded: [DecodedCapture], unplanned: Set<String>) -> Finding {
+        var status: CheckStatus = decoded.isEmpty ? .inconclusive : .pass
+        var lines: [String] = []
+        for d in decoded {
+            let c = d.capture
+            let issues = d.issueCounts
+            var line = "\(c.interface) (\(c.source)): \(c.frames.count) frames"
+            if let counters = c.counters {
+                line += ", \(counters.received) received, \(counters.dropped) dropped"
+                if counters.dropped > 0 { status = max(status, .inconclusive) }
+            }
+            if issues.truncated + issues.malformed > 0 { line += ", \(issues.truncated) truncated and \(issues.malformed) malformed" }
+            switch c.end {
+            case .completed: break
+            case .interrupted: line += ", interrupted"; status = max(status, .warn)
+            case .interfaceVanished: line += ", the interface vanished during the capture"; status = max(status, .warn)
+            case .failed(let reason): line += ", failed: \(reason)"; status = max(status, .warn)
+            }
+            if unplanned.contains(c.interface) { line += ", not an interface of the audited networks (ignored)" }
+            lines.append(line)
+        }
+        return Finding(id: "traffic.capture", kind: .claim, title: "The captures are complete", status: status,
+                       message: lines.isEmpty ? "no interface was captured" : lines.joined(separator: "; "))
+    }
+}

@@ -1,0 +1,170 @@
+import VNetModel
+import VNetPackets
+
+/// What one capture holds, sorted for judgement: its flows, the ICMP errors, DHCP and DNS messages.
+struct InterfaceTraffic {
+    let index: Int
+    let decoded: DecodedCapture
+    private(set) var flows: [Flow] = []
+    private var flowByKey: [FlowKey: Int] = [:]
+    private(set) var icmpErrors: [ICMPErrorSighting] = []
+    private(set) var dhcp: [DHCPSighting] = []
+    private(set) var dns: [DNSSighting] = []
+
+    var capture: InterfaceCapture { decoded.capture }
+    var interface: String { capture.interface }
+    var packets: [DecodedPacket] { decoded.packets }
+
+    func time(_ frame: Int) -> UInt64 { capture.frames[frame].timestampNanoseconds }
+    func ref(_ frame: Int) -> FrameRef { FrameRef(capture: index, frame: frame) }
+    func flow(_ key: FlowKey) -> Flow? { flowByKey[key].map { flows[$0] } }
+
+    init(index: Int, decoded: DecodedCapture) {
+        self.index = index
+        self.decoded = decoded
+        for (frame, packet) in decoded.packets.enumerated() {
+            guard let ip = packet.ip, ip.fragment.map({ $0.offset == 0 }) ?? true else { continue }
+            switch packet.application {
+            case .dhcp(let m):
+                dhcp.append(DHCPSighting(frame: frame, family: .ipv4, transactionID: m.transactionID,
+                                         isRequest: m.op == 1 && [1, 3].contains(m.messageType ?? 0),
+                                         isAnswer: m.op == 2, client: m.clientMAC))
+                continue
+            case .dhcpv6(let m):
+                dhcp.append(DHCPSighting(frame: frame, family: .ipv6, transactionID: m.transactionID,
+                                         isRequest: [1, 3, 5, 6, 11].contains(m.messageType),
+                                         isAnswer: [2, 7].contains(m.messageType), client: packet.ethernet?.source ?? "?"))
+                continue
+            case .dns(let m):
+                if case .udp(let u) = packet.transport {
+                    let sender = Endpoint(address: ip.source, port: u.sourcePort)
+                    let receiver = Endpoint(address: ip.destination, port: u.destinationPort)
+                    dns.append(DNSSighting(frame: frame, client: m.isResponse ? receiver : sender,
+                                           server: m.isResponse ? sender : receiver, id: m.id,
+                                           isResponse: m.isResponse, name: m.questionName))
+                }
+            case nil:
+                break
+            }
+            add(frame, ip, packet.transport)
+        }
+    }
+
+    private mutating func add(_ frame: Int, _ ip: IPHeader, _ transport: Transport?) {
+        let src = ip.source, dst = ip.destination
+        switch transport {
+        case .tcp(let t):
+            let key = FlowKey(protocolNumber: 6, source: Endpoint(address: src, port: t.sourcePort),
+                              destination: Endpoint(address: dst, port: t.destinationPort))
+            let synOnly = t.flags.contains(.syn) && !t.flags.contains(.ack)
+            let synAck = t.flags.contains(.syn) && t.flags.contains(.ack)
+            record(frame, key, newFlowOpens: synOnly, startsReversed: synAck, reset: t.flags.contains(.rst))
+        case .udp(let u):
+            guard ![67, 68, 546, 547].contains(u.sourcePort), ![67, 68, 546, 547].contains(u.destinationPort) else { return }
+            let key = FlowKey(protocolNumber: 17, source: Endpoint(address: src, port: u.sourcePort),
+                              destination: Endpoint(address: dst, port: u.destinationPort))
+            record(frame, key, newFlowOpens: true, startsReversed: false, reset: false)
+        case .icmp(let m), .icmpv6(let m):
+            let proto: UInt8 = ip.family == .ipv4 ? 1 : 58
+            let (request, reply): (UInt8, UInt8) = ip.family == .ipv4 ? (8, 0) : (128, 129)
+            if let echo = m.echo, m.type == request || m.type == reply {
+                let id = echo.identifier
+                let key = m.type == request
+                    ? FlowKey(protocolNumber: proto, source: Endpoint(address: src, port: id), destination: Endpoint(address: dst, port: 0))
+                    : FlowKey(protocolNumber: proto, source: Endpoint(address: src, port: 0), destination: Endpoint(address: dst, port: id))
+                record(frame, key, newFlowOpens: m.type == request, startsReversed: m.type == reply, reset: false)
+            } else if let kind = ICMPErrorSighting.Kind(family: ip.family, type: m.type, code: m.code) {
+                icmpErrors.append(ICMPErrorSighting(frame: frame, kind: kind, from: ip.source, to: ip.destination, message: m))
+            }
+        case nil:
+            break
+        }
+    }
+
+    /// Adds a packet to its flow (either direction) or starts one; a flow first seen on its answer
+    /// (`startsReversed`: a SYN-ACK, an echo reply) is keyed by its initiator all the same.
+    private mutating func record(_ frame: Int, _ key: FlowKey, newFlowOpens: Bool, startsReversed: Bool, reset: Bool) {
+        let t = time(frame)
+        if let i = flowByKey[key] {
+            flows[i].forward.append(frame)
+            flows[i].end = t
+        } else if let i = flowByKey[key.reversed] {
+            flows[i].backward.append(frame)
+            flows[i].end = t
+            if reset { flows[i].resetBack = true }
+        } else {
+            let flowKey = startsReversed ? key.reversed : key
+            var flow = Flow(key: flowKey, capture: index, start: t, end: t, opens: newFlowOpens && !startsReversed)
+            if startsReversed { flow.backward.append(frame) } else { flow.forward.append(frame) }
+            flowByKey[flowKey] = flows.count
+            flows.append(flow)
+        }
+    }
+}
+
+/// An ICMP or ICMPv6 error message and the packet it quotes.
+struct ICMPErrorSighting {
+    enum Kind: Equatable {
+        /// IPv4 "fragmentation needed" (3/4) or ICMPv6 "packet too big" (2).
+        case tooBig
+        case unreachable
+        case timeExceeded
+        case parameterProblem
+
+        init?(family: AddressFamily, type: UInt8, code: UInt8) {
+            switch (family, type) {
+            case (.ipv4, 3): self = code == 4 ? .tooBig : .unreachable
+            case (.ipv4, 11), (.ipv6, 3): self = .timeExceeded
+            case (.ipv4, 12), (.ipv6, 4): self = .parameterProblem
+            case (.ipv6, 1): self = .unreachable
+            case (.ipv6, 2): self = .tooBig
+            default: return nil
+            }
+        }
+    }
+
+    let frame: Int
+    let kind: Kind
+    let from: IPAddress
+    let to: IPAddress
+    let message: ICMPMessage
+
+    /// The key of the flow the quoted packet belongs to, when the quote has ports (tcp/udp).
+    var quotedKey: FlowKey? {
+        guard let q = message.quoted, let sp = q.sourcePort, let dp = q.destinationPort else { return nil }
+        return FlowKey(protocolNumber: q.protocolNumber, source: Endpoint(address: q.source, port: sp),
+                       destination: Endpoint(address: q.destination, port: dp))
+    }
+
+    var label: String {
+        let what: String
+        switch kind {
+        case .tooBig: what = message.mtu.map { "too big (MTU \($0))" } ?? "too big"
+        case .unreachable: what = "unreachable (code \(message.code))"
+        case .timeExceeded: what = "time exceeded"
+        case .parameterProblem: what = "parameter problem"
+        }
+        let about = message.quoted.map { " about \($0.source) -> \($0.destination)" } ?? ""
+        return "ICMP \(what) from \(from)\(about)"
+    }
+}
+
+/// A DHCP or DHCPv6 message: a client's discover/solicit/request, or a server's offer/advertise/ack/reply.
+struct DHCPSighting {
+    let frame: Int
+    let family: AddressFamily
+    let transactionID: UInt32
+    let isRequest: Bool
+    let isAnswer: Bool
+    let client: String
+}
+
+/// A DNS query or response over UDP, with the querier as `client`.
+struct DNSSighting {
+    let frame: Int
+    let client: Endpoint
+    let server: Endpoint
+    let id: UInt16
+    let isResponse: Bool
+    let name: String?
+}

@@ -1,0 +1,203 @@
+import VNetModel
+import VNetPackets
+
+/// One address family of one network as the captures show it: its guest-side interfaces, its uplinks,
+/// who its guests are, and its flows classified and followed out through the uplinks.
+struct NetworkTraffic {
+    let network: LibvirtNetwork
+    let family: AddressFamily
+    /// The network's subnets of the family (a bridge-mode network: the host bridge's own subnets).
+    let subnets: [IPPrefix]
+    /// Every address of the host, on any link: never a guest, the source of the host's own rejects.
+    let hostAddresses: Set<IPAddress>
+    /// The host's global addresses on each uplink, by device (the next hop a LAN router needs).
+    let uplinkAddresses: [String: [InterfaceAddress]]
+    let sides: [InterfaceTraffic]
+    let uplinks: [InterfaceTraffic]
+    /// The bridge's own MAC (frames the host routed into the network come from it).
+    let bridgeMAC: String?
+    private(set) var guestMACs: Set<String> = []
+    private(set) var guestAddresses: Set<IPAddress> = []
+    private(set) var sideFlows: [SideFlow] = []
+    private(set) var crossings: [Crossing] = []
+
+    enum Direction { case outbound, inbound, toHost, local }
+
+    /// A flow seen on the guest side and which way it goes.
+    struct SideFlow {
+        let flow: Flow
+        let direction: Direction
+    }
+
+    /// An outbound guest flow followed to the uplinks: the flow it became there (nil: it never left),
+    /// with the source it left with.
+    struct Crossing {
+        let side: Flow
+        let uplink: Flow?
+        let uplinkInterface: String?
+
+        var left: Bool { uplink != nil }
+        /// The source address it left with when NAT changed it; nil when untranslated or not left.
+        var translatedTo: IPAddress? {
+            guard let up = uplink, up.key.source.address != side.key.source.address else { return nil }
+            return up.key.source.address
+        }
+        /// The far end answered (on the uplink when it left; else on the bridge, e.g. the host itself).
+        var answered: Bool { uplink?.answered ?? side.answered }
+        var frames: [FrameRef] { side.frames + (uplink?.frames ?? []) }
+        var label: String {
+            guard let up = uplink else { return "\(side.key) did not leave" }
+            let how = translatedTo.map { "translated to \($0)" } ?? "untranslated"
+            return "\(side.key) left through \(uplinkInterface ?? "?") \(how), \(up.answered ? "answered" : "unanswered")"
+        }
+    }
+
+    var isBridgeMode: Bool { network.mode == .bridge }
+    var hasTraffic: Bool { sides.contains { side in side.packets.contains { $0.ip?.family == family || $0.arp != nil } } }
+
+    init(network: LibvirtNetwork, family: AddressFamily, host: HostState, sides: [InterfaceTraffic],
+         uplinks: [InterfaceTraffic]) {
+        self.network = network
+        self.family = family
+        self.sides = sides
+        self.uplinks = uplinks
+        hostAddresses = Set(host.addresses.map(\.address))
+        uplinkAddresses = Dictionary(grouping: host.addresses.filter { $0.family == family && $0.scope == .global },
+                                     by: \.linkName)
+        let bridge = network.bridge?.name
+        bridgeMAC = network.mac?.lowercased() ?? bridge.flatMap { host.link(named: $0)?.mac?.lowercased() }
+        if network.mode == .bridge {
+            subnets = bridge.map { host.addresses(of: $0).filter { $0.family == family }.map(\.prefix) } ?? []
+        } else {
+            subnets = network.subnets.filter { $0.family == family }
+        }
+        learnGuests(host: host)
+        classify()
+        correlate()
+    }
+
+    /// A guest's address: in a libvirt subnet, any that is not the host's; in bridge mode, one seen
+    /// coming from a guest's MAC.
+    func isGuest(_ address: IPAddress) -> Bool {
+        if isBridgeMode { return guestAddresses.contains(address) }
+        return !hostAddresses.contains(address) && !address.isLinkLocal && subnets.contains { $0.contains(address) }
+    }
+
+    func isLocal(_ address: IPAddress) -> Bool {
+        address.isMulticast || address.isLinkLocal || address.isUnspecified || subnets.contains { $0.contains(address) }
+            || (family == .ipv4 && address == IPAddress(ipv4: 0xffff_ffff))
+    }
+
+    func traffic(_ capture: Int) -> InterfaceTraffic? {
+        (sides + uplinks).first { $0.index == capture }
+    }
+
+    /// Guest MACs: in bridge mode the MAC libvirt derives a tap's from (the tap is `fe:` + the guest's
+    /// last five bytes); otherwise the sources of frames carrying guest addresses. Guest addresses (bridge
+    /// mode) are then the IP sources of those MACs' frames.
+    private mutating func learnGuests(host: HostState) {
+        for side in sides {
+            if isBridgeMode {
+                guard let tap = host.link(named: side.interface)?.mac?.lowercased(), tap.count == 17 else { continue }
+                let tail = tap.dropFirst(2)
+                for packet in side.packets {
+                    guard let eth = packet.ethernet, eth.source.dropFirst(2) == tail, eth.source != tap else { continue }
+                    guestMACs.insert(eth.source)
+                    if let ip = packet.ip, ip.family == family, !ip.source.isUnspecified, !ip.source.isLinkLocal {
+                        guestAddresses.insert(ip.source)
+                    }
+                }
+            } else {
+                for packet in side.packets {
+                    guard let eth = packet.ethernet, eth.source != bridgeMAC else { continue }
+                    let source = packet.ip?.source ?? packet.arp?.senderAddress
+                    if let source, source.family == family, isGuest(source) { guestMACs.insert(eth.source) }
+                }
+            }
+        }
+    }
+
+    private mutating func classify() {
+        for side in sides {
+            for flow in side.flows where flow.key.family == family {
+                let src = flow.key.source.address, dst = flow.key.destination.address
+                let direction: Direction
+                if isGuest(src) {
+                    direction = hostAddresses.contains(dst) ? .toHost : (isBridgeMode ? (isGuest(dst) ? .local : .outbound) : (isLocal(dst) ? .local : .outbound))
+                } else if isGuest(dst) && !hostAddresses.contains(src) && !src.isLinkLocal {
+                    direction = .inbound
+                } else {
+                    direction = .local
+                }
+                sideFlows.append(SideFlow(flow: flow, direction: direction))
+            }
+        }
+    }
+
+    /// Follows each outbound flow to the uplinks: the uplink flow to the same destination, protocol and
+    /// destination port that starts within `window` of it (NAT may change the source address and port);
+    /// the untranslated one first, else the closest in time not yet claimed by another flow.
+    private mutating func correlate() {
+        var claimed = Set<String>()
+        for side in sideFlows where side.direction == .outbound {
+            let flow = side.flow
+            var best: (flow: Flow, interface: String, score: UInt64)?
+            for uplink in uplinks {
+                for candidate in uplink.flows where candidate.key.protocolNumber == flow.key.protocolNumber
+                    && candidate.key.destination == flow.key.destination
+                    && candidate.start + Self.skew >= flow.start && candidate.start <= flow.start + Self.window
+                    && !claimed.contains("\(uplink.index)/\(candidate.key)") {
+                    let exact = candidate.key.source == flow.key.source
+                    let score = exact ? 0 : 1 + (candidate.start > flow.start ? candidate.start - flow.start : flow.start - candidate.start)
+                    if best == nil || score < best!.score { best = (candidate, uplink.interface, score) }
+                }
+            }
+            if let best, let index = uplinks.first(where: { $0.interface == best.interface })?.index {
+                claimed.insert("\(index)/\(best.flow.key)")
+            }
+            crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
+        }
+    }
+
+    /// Capture clocks of two interfaces of one host agree; a forwarded packet reaches the uplink within
+    /// microseconds, so 2 s only allows for a busy host.
+    static let window: UInt64 = 2_000_000_000
+    static let skew: UInt64 = 50_000_000
+
+    /// Frames on the uplinks that carry a guest's source address or MAC: the guests themselves on the wire.
+    func guestFramesOnUplinks() -> [FrameRef] {
+        var refs: [FrameRef] = []
+        for uplink in uplinks {
+            for (i, packet) in uplink.packets.enumerated() {
+                let address = packet.ip?.source ?? packet.arp?.senderAddress
+                let byAddress = address.map { $0.family == family && isGuest($0) } ?? false
+                let byMAC = packet.ethernet.map { guestMACs.contains($0.source) && (packet.ip?.family ?? packet.arp?.senderAddress.family) == family } ?? false
+                if byAddress || byMAC { refs.append(uplink.ref(i)) }
+            }
+        }
+        return refs
+    }
+
+    /// Connections opened from outside towards a guest as seen on the uplinks, each with whether it
+    /// reached the guest side (the same flow seen on the bridge).
+    func inboundAttempts() -> [(flow: Flow, reached: Bool)] {
+        let inbound = Set(sideFlows.filter { $0.direction == .inbound }.map(\.flow.key))
+        return uplinks.flatMap(\.flows).filter { $0.opens && $0.key.family == family && isGuest($0.key.destination.address) }
+            .map { ($0, inbound.contains($0.key)) }
+    }
+
+    /// Flows that start late enough that a missing answer may just be the capture's end.
+    func inGrace(_ flow: Flow) -> Bool {
+        guard let capture = traffic(flow.capture)?.capture else { return false }
+        let end = max(capture.endedAtNanoseconds, capture.frames.last?.timestampNanoseconds ?? 0)
+        return flow.start + Self.grace > end
+    }
+
+    static let grace: UInt64 = 1_000_000_000
+
+    /// `virbr0, eth-up`: the interfaces a finding's frames come from.
+    func interfaces(of frames: [FrameRef]) -> String {
+        let names = Set(frames.compactMap { traffic($0.capture)?.interface })
+        return (sides + uplinks).map(\.interface).filter { names.contains($0) }.joined(separator: ", ")
+    }
+}
