@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "VNetCapture", dependencies: ["CPcap", "CNetlink", "VNetPackets"]),
         .executableTarget(name: "vnetaudit", dependencies: [
             "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture", "VNetReport",
-            "VNetEvaluate", "VNetJudge", "VNetPackets",
+            "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

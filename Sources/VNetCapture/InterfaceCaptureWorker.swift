@@ -16,6 +16,7 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
     private var counters: CaptureCounters?
     private var lastStatisticsAt: UInt64 = 0
     private let linkType: LinkType
+    /// When the handle became active (capture really began), wall clock.
     private let startedAt: UInt64
     private var endedAt: UInt64 = 0
     /// The first reason given for ending wins (a stop after the interface vanished stays "vanished").
@@ -30,7 +31,6 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
     init(target: CaptureSession.Target, limits: CaptureSession.Limits) {
         self.target = target
         store = BoundedFrameStore(budgetBytes: limits.keptBytesPerInterface)
-        startedAt = CaptureClock.wallNanoseconds
         interfaceIndex = Int32(bitPattern: if_nametoindex(target.interface))
         var opened: PcapHandle?
         var failure: CaptureEnd?
@@ -45,6 +45,7 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
             failure = .failed("\(error)")
         }
         handle = opened
+        startedAt = CaptureClock.wallNanoseconds
         linkType = opened.flatMap { LinkType(rawValue: $0.linkType) } ?? .ethernet
         if opened != nil, let raw = opened?.linkType, LinkType(rawValue: raw) == nil {
             failure = .failed("link type \(raw) of \(target.interface) is not one vnetaudit decodes")

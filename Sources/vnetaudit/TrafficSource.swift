@@ -1,6 +1,7 @@
 import Foundation
 import VNetCapture
 import VNetPackets
+import VNetTraffic
 
 /// The traffic a check judges, wherever it came from: a live capture, `--pcap` files, or a snapshot
 /// bundle's captures; with what the report's capture section says about it.
@@ -18,6 +19,19 @@ struct TrafficSource {
     /// Live: the duration asked for.
     var requestedSeconds: Double?
     var interrupted = false
+
+    /// A live capture of the planned interfaces, in `namespace` when given (`--netns`).
+    static func live(_ targets: [VNetTraffic.CaptureTarget], seconds: Double, namespace: String?,
+                     showProgress: Bool) throws -> TrafficSource {
+        guard !targets.isEmpty else {
+            throw VNetAuditFailure("--capture: no audited network is active with an interface to capture on")
+        }
+        let outcome = try LiveCapture(targets: targets.map { CaptureSession.Target(interface: $0.interface, filter: $0.filter) },
+                                      seconds: seconds, namespace: namespace, showProgress: showProgress).run()
+        return TrafficSource(origin: .live, captures: outcome.captures,
+                             filters: Dictionary(targets.map { ($0.interface, $0.filter) }, uniquingKeysWith: { first, _ in first }),
+                             requestedSeconds: seconds, interrupted: outcome.interrupted)
+    }
 
     /// `--pcap IFACE=FILE` inputs, read whole. An unreadable or corrupt file is an error naming it.
     static func files(_ inputs: [PcapInput], origin: Origin = .files) throws -> TrafficSource {
