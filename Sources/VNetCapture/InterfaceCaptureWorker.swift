@@ -66,10 +66,10 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
             return
         }
         let thread = Thread { [self] in
+            ThreadName.set("vna-cap " + target.interface)
             read(handle, until: deadlineMonotonic)
             finish()
         }
-        thread.name = "capture \(target.interface)"
         thread.start()
     }
 

@@ -14,7 +14,16 @@ enum InterruptSignals {
     static func catching<T>(_ body: () throws -> T) rethrows -> T {
         receivedCount.store(0, ordering: .relaxed)
         let previous = signals.map { signal($0, onInterrupt) }
-        defer { for (number, handler) in zip(signals, previous) { signal(number, handler) } }
+        // A parent may have started vnetaudit with these signals blocked (programs spawned from a
+        // thread pool inherit its mask); unblocked on this thread, they reach the handler.
+        var wanted = sigset_t(), previousMask = sigset_t()
+        sigemptyset(&wanted)
+        for number in signals { sigaddset(&wanted, number) }
+        pthread_sigmask(SIG_UNBLOCK, &wanted, &previousMask)
+        defer {
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+            for (number, handler) in zip(signals, previous) { signal(number, handler) }
+        }
         return try body()
     }
 
