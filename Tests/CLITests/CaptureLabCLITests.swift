@@ -244,7 +244,15 @@ struct CaptureLabCLITests {
         let fromFiles = try Shell.run([BuiltProducts.vnetaudit, "check", "--snapshot", bundle, "--format", "json",
                                        "--evidence-dir", lab.path("evidence")] + pcaps)
         let filesReport = try #require(try JSONSerialization.jsonObject(with: Data(fromFiles.stdout.utf8)) as? [String: Any])
-        #expect(trafficVerdicts(filesReport) == trafficVerdicts(bundleReport))
+        // Alike, except that the bundle also knows the live counters: with drops recorded, its passes
+        // become inconclusive where a bare file cannot tell.
+        let dropped = interfaces.contains { ($0["counters"] as? [String: Int] ?? [:]).filter { $0.key.hasPrefix("dropped") }.values.contains { $0 > 0 } }
+        if dropped {
+            let ids = { (verdicts: Set<String>) in Set(verdicts.map { $0.split(separator: ":")[0] }) }
+            #expect(ids(trafficVerdicts(filesReport)) == ids(trafficVerdicts(bundleReport)))
+        } else {
+            #expect(trafficVerdicts(filesReport) == trafficVerdicts(bundleReport))
+        }
 
         // A damaged capture in the bundle is refused by its checksum, naming the file.
         let damaged = bundle + "/captures/virbr0.pcap"
