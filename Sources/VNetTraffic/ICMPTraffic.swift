@@ -11,7 +11,7 @@ enum ICMPTraffic {
     /// Errors on the guest side (not the host's rejects) and on the uplinks about the network's flows as
     /// they left: "too big" means path-MTU trouble; unreachables and time-exceeded name a router.
     private static func errors(_ t: NetworkTraffic) -> TrafficDraft? {
-        let leftKeys = Set(t.crossings.compactMap { $0.uplink.map { "\($0.capture)/\($0.key)" } })
+        let leftFlows = Set(t.crossings.compactMap { $0.uplink?.identity })
         var found: [(InterfaceTraffic, ICMPErrorSighting)] = []
         for side in t.sides {
             for error in side.icmpErrors where error.from.family == t.family
@@ -22,7 +22,7 @@ enum ICMPTraffic {
         for uplink in t.uplinks {
             for error in uplink.icmpErrors where error.from.family == t.family && !t.hostAddresses.contains(error.from) {
                 let aboutGuest = error.message.quoted.map { t.isGuest($0.source) } ?? false
-                let aboutFlow = error.quotedKey.map { leftKeys.contains("\(uplink.index)/\($0)") } ?? false
+                let aboutFlow = error.quotedKey.map { leftFlows.contains(FlowIdentity(capture: uplink.index, key: $0)) } ?? false
                 if aboutGuest || aboutFlow { found.append((uplink, error)) }
             }
         }

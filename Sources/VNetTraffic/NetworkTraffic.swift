@@ -53,7 +53,13 @@ struct NetworkTraffic {
     }
 
     var isBridgeMode: Bool { network.mode == .bridge }
-    var hasTraffic: Bool { sides.contains { side in side.packets.contains { $0.ip?.family == family || $0.arp != nil } } }
+    /// Traffic to judge by on the guest side: a flow, a DHCP or a DNS message of the family (neighbour
+    /// discovery, router advertisements and ARP alone say nothing about the mode's claims).
+    var hasTraffic: Bool {
+        !sideFlows.isEmpty || sides.contains { side in
+            side.dhcp.contains { $0.family == family } || side.dns.contains { $0.client.address.family == family }
+        }
+    }
 
     init(network: LibvirtNetwork, family: AddressFamily, host: HostState, sides: [InterfaceTraffic],
          uplinks: [InterfaceTraffic]) {
@@ -138,25 +144,33 @@ struct NetworkTraffic {
     /// destination port that starts within `window` of it (NAT may change the source address and port);
     /// the untranslated one first, else the closest in time not yet claimed by another flow.
     private mutating func correlate() {
-        var claimed = Set<String>()
+        // uplink flows by protocol and destination, so each outbound flow looks at its few candidates only
+        var candidates: [FlowKey: [(flow: Flow, interface: String)]] = [:]
+        for uplink in uplinks {
+            for flow in uplink.flows {
+                candidates[Self.destinationKey(flow.key), default: []].append((flow, uplink.interface))
+            }
+        }
+        var claimed = Set<FlowIdentity>()
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
             var best: (flow: Flow, interface: String, score: UInt64)?
-            for uplink in uplinks {
-                for candidate in uplink.flows where candidate.key.protocolNumber == flow.key.protocolNumber
-                    && candidate.key.destination == flow.key.destination
-                    && candidate.start + Self.skew >= flow.start && candidate.start <= flow.start + Self.window
-                    && !claimed.contains("\(uplink.index)/\(candidate.key)") {
-                    let exact = candidate.key.source == flow.key.source
-                    let score = exact ? 0 : 1 + (candidate.start > flow.start ? candidate.start - flow.start : flow.start - candidate.start)
-                    if best == nil || score < best!.score { best = (candidate, uplink.interface, score) }
-                }
+            for candidate in candidates[Self.destinationKey(flow.key)] ?? []
+                where candidate.flow.start + Self.skew >= flow.start && candidate.flow.start <= flow.start + Self.window
+                && !claimed.contains(candidate.flow.identity) {
+                let start = candidate.flow.start
+                let score = candidate.flow.key.source == flow.key.source ? 0 : 1 + (start > flow.start ? start - flow.start : flow.start - start)
+                if best == nil || score < best!.score { best = (candidate.flow, candidate.interface, score) }
             }
-            if let best, let index = uplinks.first(where: { $0.interface == best.interface })?.index {
-                claimed.insert("\(index)/\(best.flow.key)")
-            }
+            if let best { claimed.insert(best.flow.identity) }
             crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
         }
+    }
+
+    /// A flow's protocol and destination, with the source blanked: what NAT leaves unchanged.
+    private static func destinationKey(_ key: FlowKey) -> FlowKey {
+        let blank = Endpoint(address: IPAddress(ipv4: 0), port: 0)
+        return FlowKey(protocolNumber: key.protocolNumber, source: blank, destination: key.destination)
     }
 
     /// Capture clocks of two interfaces of one host agree; a forwarded packet reaches the uplink within
