@@ -226,7 +226,8 @@ struct CaptureLabCLITests {
         #expect(listed.contains("captures/virbr0.pcap") && listed.contains("captures/capture.json"), "\(listed)")
 
         // Offline: the bundle's captures, with the counters and ends the live capture recorded.
-        let fromBundle = try Shell.run([BuiltProducts.vnetaudit, "check", "--snapshot", bundle, "--format", "json"])
+        let fromBundle = try Shell.run([BuiltProducts.vnetaudit, "check", "--snapshot", bundle, "--format", "json",
+                                        "--evidence-dir", lab.path("evidence-bundle")])
         #expect([0, 1, 3].contains(fromBundle.status), "\(fromBundle.stderr)")
         #expect(try JSONSchemaValidator.errors(of: fromBundle.stdout, against: "check-report.schema.json") == [])
         let bundleReport = try #require(try JSONSerialization.jsonObject(with: Data(fromBundle.stdout.utf8)) as? [String: Any])
@@ -235,6 +236,8 @@ struct CaptureLabCLITests {
         let interfaces = try #require(capture["interfaces"] as? [[String: Any]])
         #expect(interfaces.allSatisfy { $0["counters"] != nil && $0["end"] as? String == "completed" })
         #expect(trafficVerdicts(bundleReport).count > 10)
+        let evidence = try FileManager.default.subpathsOfDirectory(atPath: lab.path("evidence-bundle"))
+        #expect(evidence.contains { $0.hasSuffix(".pcap") }, "evidence goes to --evidence-dir when the report goes to stdout")
 
         // The same files given as --pcap judge alike.
         let pcaps = listed.filter { $0.hasSuffix(".pcap") }.flatMap { path -> [String] in
@@ -260,7 +263,7 @@ struct CaptureLabCLITests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data([0]))
         try handle.close()
-        let refused = try Shell.run([BuiltProducts.vnetaudit, "check", "--snapshot", bundle])
+        let refused = try Shell.run([BuiltProducts.vnetaudit, "check", "--snapshot", bundle, "--evidence-dir", lab.path("refused")])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains(damaged), "\(refused.stderr)")
     }
