@@ -109,11 +109,15 @@ public struct PathReport: Codable, Sendable, Hashable {
         decidedBy = Self.decider(path)
     }
 
-    /// The last rule of the chain that stopped the packet, or the routing/sysctl reason.
+    /// The rule of the chain that stopped the packet (its policy when the walk fell off its end), or the
+    /// routing/sysctl reason.
     private static func decider(_ path: PacketPath) -> String? {
         guard path.fate != .accepted else { return nil }
         if path.firewall.fate == path.fate, let step = path.firewall.steps.last {
             let where_ = "\(step.hook.rawValue) \(step.family.rawValue) \(step.table) \(step.chain)"
+            if case .policy(let policy) = step.outcome {
+                return "\(where_): policy \(policy.rawValue)"
+            }
             if let hit = step.hits.last(where: { $0.action != nil }) ?? step.hits.last {
                 return "\(where_): \(hit.handle.map { "handle \($0): " } ?? "#\(hit.position): ")\(hit.text)"
             }

@@ -39,6 +39,19 @@ import VNetEvaluate
         #expect(report.decidedBy?.contains("REJECT") == true)
     }
 
+    /// A chain that drops by policy is named with its policy, not with the last rule it ran (a jump).
+    @Test func aPolicyDropNamesThePolicy() {
+        let forward = Build.base("FORWARD", .forward, policy: .drop, [
+            Build.rule(1, .action(.jump("DOCKER")), text: "-A FORWARD -j DOCKER"),
+        ])
+        let docker = FirewallChain(name: "DOCKER", rules: [])
+        let firewall = Firewall(tables: [Build.table("filter", system: .xtables, [forward, docker])])
+        let host = HostBuild.host(firewall: firewall, addresses: [Self.eth0Address])
+        let report = PathReport(planPath(Self.guestToLAN(), on: host), probe: Self.guestToLAN())
+        #expect(report.fate == .dropped)
+        #expect(report.decidedBy == "forward ip filter FORWARD: policy drop")
+    }
+
     @Test func bridgedFrameLeavesByItsOutPort() {
         let probe = PacketProbe(inInterface: nil, outInterface: nil, source: Build.address("192.168.122.11"),
                                 destination: Build.address("192.168.122.12"), l4Protocol: 17, sourcePort: 5000,

@@ -86,7 +86,8 @@ private struct LibvirtFileGatherer {
             let pid = text.flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
             let command = pid.flatMap { try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8) }?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            return LibvirtProcessRecord.Dnsmasq(network: name, pid: pid, command: command, running: command == "dnsmasq")
+            let alive = pid.map(ProcessLiveness.isAlive) ?? false
+            return LibvirtProcessRecord.Dnsmasq(network: name, pid: pid, command: command, running: command == "dnsmasq" && alive)
         }
         let record = LibvirtProcessRecord(configDir: paths.configDir, runDir: paths.runDir, libDir: paths.libDir,
                                           dnsmasq: entries)
