@@ -58,14 +58,21 @@ struct ByteReader {
     /// How far into this layer the cursor is.
     var offset: Int { position - start }
 
-    /// Checks that `count` bytes can be read here, or says why not.
+    /// Checks that `count` bytes can be read here, or says why not. The check is inlined into every
+    /// read; building the issue is not.
+    @inline(__always)
     func require(_ count: Int) throws(DecodeIssue) {
         if count >= 0, count <= end - position { return }
-        if count < 0 { throw .malformed(layer: layer, reason: "negative length") }
+        throw shortfall(count)
+    }
+
+    @inline(never)
+    private func shortfall(_ count: Int) -> DecodeIssue {
+        if count < 0 { return .malformed(layer: layer, reason: "negative length") }
         if let declaredEnd, count > declaredEnd - position {
-            throw .malformed(layer: layer, reason: "field runs past the length the headers declare")
+            return .malformed(layer: layer, reason: "field runs past the length the headers declare")
         }
-        throw .truncated(layer: layer, needed: position - start + count, available: bytes.count - start)
+        return .truncated(layer: layer, needed: position - start + count, available: bytes.count - start)
     }
 
     mutating func skip(_ count: Int) throws(DecodeIssue) {

@@ -10,7 +10,7 @@ enum DHCPDecoder {
         let op = try reader.u8()
         try reader.skip(3)
         let transactionID = try reader.u32()
-        try reader.skip(12)
+        try reader.skip(8)
         let yourAddress = try reader.ipv4()
         try reader.skip(8)
         let clientHardwareAddress = try reader.mac()

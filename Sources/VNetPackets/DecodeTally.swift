@@ -69,6 +69,7 @@ public struct DecodeTally: Sendable, Hashable {
         return parts.isEmpty ? "\(frames) frames" : "\(frames) frames: " + parts.joined(separator: ", ")
     }
 
+    @inline(__always)
     private mutating func add(_ outcome: Outcome, _ layer: PacketLayer) { counts[Self.index(outcome, layer)] += 1 }
 
     private static func index(_ outcome: Outcome, _ layer: PacketLayer) -> Int {

@@ -3,6 +3,7 @@
 enum ICMPDecoder {
     static func decode(_ ip: ByteReader, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var reader = ip.next(.icmp)
+        try reader.require(8)
         let type = try reader.u8()
         let code = try reader.u8()
         try reader.skip(2)

@@ -3,6 +3,7 @@
 enum ICMPv6Decoder {
     static func decode(_ ip: ByteReader, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var reader = ip.next(.icmpv6)
+        try reader.require(8)
         let type = try reader.u8()
         let code = try reader.u8()
         try reader.skip(2)
