@@ -25,10 +25,12 @@ struct EvidenceFiles {
             let file = base + (byLink.count > 1 ? "-linktype\(linkType.rawValue)" : "") + ".pcap"
             let ordered = refs.sorted { time($0) < time($1) }
             files.append(EvidenceCapture(file: file, linkType: linkType, frames: ordered.map { captures[$0.capture].capture.frames[$0.frame] }))
-            let perInterface = Dictionary(grouping: ordered, by: { captures[$0.capture].capture.interface })
-            let counts = perInterface.keys.sorted().map { "\(perInterface[$0]!.count) on \($0)" }.joined(separator: ", ")
+            // interfaces in capture order (the guest side first, as the scope lists them)
+            let perCapture = Dictionary(grouping: ordered, by: \.capture).sorted { $0.key < $1.key }
+            let names = perCapture.map { captures[$0.key].capture.interface }
+            let counts = zip(perCapture, names).map { "\($0.value.count) on \($1)" }.joined(separator: ", ")
             finding.evidence.append(Evidence(kind: .packets, summary: "\(draft.evidenceSummary) (\(counts))",
-                                             source: perInterface.keys.sorted().joined(separator: ", "), file: file))
+                                             source: names.joined(separator: ", "), file: file))
         }
         return finding
     }

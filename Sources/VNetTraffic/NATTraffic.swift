@@ -20,8 +20,8 @@ enum NATTraffic {
             draft.status = .fail
             draft.message = "network \(name) (\(fam)): \(leaked.count) frame\(leaked.count == 1 ? "" : "s") on \(t.interfaces(of: leaked)) carry a guest's own address or MAC: the masquerade did not translate them"
                 + (untranslated.isEmpty ? "" : "; " + Wording.list(untranslated, "flow", \.label))
-            draft.frames = leaked + TrafficDraft.frames(of: untranslated.map(\.side))
-            draft.evidenceSummary = "guest-source packets seen on the uplink, with their flows on the bridge"
+            draft.frames = leaked + untranslated.flatMap(\.frames)
+            draft.evidenceSummary = "guest-source packets seen on the uplink, with their flows on both sides"
             draft.remediation = Remediation("Re-create libvirt's rules for the network (its masquerade is missing or bypassed)",
                                             commands: ["virsh net-destroy \(name) && virsh net-start \(name)"])
             return draft
