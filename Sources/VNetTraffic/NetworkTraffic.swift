@@ -20,6 +20,7 @@ struct NetworkTraffic {
     private(set) var guestAddresses: Set<IPAddress> = []
     private(set) var sideFlows: [SideFlow] = []
     private(set) var crossings: [Crossing] = []
+    let probeAddresses: Set<IPAddress>
 
     enum Direction { case outbound, inbound, toHost, local }
 
@@ -55,12 +56,16 @@ struct NetworkTraffic {
     var isBridgeMode: Bool { network.mode == .bridge }
     var hasTraffic: Bool { sides.contains { side in side.packets.contains { $0.ip?.family == family || $0.arp != nil } } }
 
+    /// `foreignSides`: the other networks' guest sides, whose flows may explain an uplink flow better
+    /// than this network's do (several networks talking to one server at once). `probeAddresses`: the
+    /// probe port's own addresses (`check --probe`).
     init(network: LibvirtNetwork, family: AddressFamily, host: HostState, sides: [InterfaceTraffic],
-         uplinks: [InterfaceTraffic]) {
+         uplinks: [InterfaceTraffic], foreignSides: [InterfaceTraffic] = [], probeAddresses: Set<IPAddress> = []) {
         self.network = network
         self.family = family
         self.sides = sides
         self.uplinks = uplinks
+        self.probeAddresses = probeAddresses
         hostAddresses = Set(host.addresses.map(\.address))
         uplinkAddresses = Dictionary(grouping: host.addresses.filter { $0.family == family && $0.scope == .global },
                                      by: \.linkName)
@@ -73,7 +78,7 @@ struct NetworkTraffic {
         }
         learnGuests(host: host)
         classify()
-        correlate()
+        correlate(foreign: foreignSides.flatMap(\.flows).filter { $0.key.family == family })
     }
 
     /// A guest's address: in a libvirt subnet, any that is not the host's; in bridge mode, one seen
@@ -136,19 +141,18 @@ struct NetworkTraffic {
 
     /// Follows each outbound flow to the uplinks: the uplink flow to the same destination, protocol and
     /// destination port that starts within `window` of it (NAT may change the source address and port);
-    /// the untranslated one first, else the closest in time not yet claimed by another flow.
-    private mutating func correlate() {
+    /// the untranslated one first, then one that kept the source port (NAT keeps it when it can), else
+    /// the closest in time; never one claimed by another flow or better explained by a flow of another
+    /// network (`foreign`).
+    private mutating func correlate(foreign: [Flow]) {
         var claimed = Set<String>()
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
             var best: (flow: Flow, interface: String, score: UInt64)?
             for uplink in uplinks {
-                for candidate in uplink.flows where candidate.key.protocolNumber == flow.key.protocolNumber
-                    && candidate.key.destination == flow.key.destination
-                    && candidate.start + Self.skew >= flow.start && candidate.start <= flow.start + Self.window
-                    && !claimed.contains("\(uplink.index)/\(candidate.key)") {
-                    let exact = candidate.key.source == flow.key.source
-                    let score = exact ? 0 : 1 + (candidate.start > flow.start ? candidate.start - flow.start : flow.start - candidate.start)
+                for candidate in uplink.flows where !claimed.contains("\(uplink.index)/\(candidate.key)") {
+                    guard let score = Self.score(flow, candidate) else { continue }
+                    if foreign.contains(where: { Self.score($0, candidate).map { $0 < score } ?? false }) { continue }
                     if best == nil || score < best!.score { best = (candidate, uplink.interface, score) }
                 }
             }
@@ -157,6 +161,16 @@ struct NetworkTraffic {
             }
             crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
         }
+    }
+
+    /// How well uplink flow `candidate` continues guest-side flow `side` (lower is better); nil when it
+    /// cannot (other protocol or destination, outside the time window).
+    static func score(_ side: Flow, _ candidate: Flow) -> UInt64? {
+        guard candidate.key.protocolNumber == side.key.protocolNumber, candidate.key.destination == side.key.destination,
+              candidate.start + skew >= side.start, candidate.start <= side.start + window else { return nil }
+        if candidate.key.source == side.key.source { return 0 }
+        let apart = candidate.start > side.start ? candidate.start - side.start : side.start - candidate.start
+        return (candidate.key.source.port == side.key.source.port ? 1 : 1 << 40) + apart
     }
 
     /// Capture clocks of two interfaces of one host agree; a forwarded packet reaches the uplink within
