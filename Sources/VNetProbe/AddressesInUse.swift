@@ -14,10 +14,12 @@ public enum AddressesInUse {
             found.formUnion(leases.compactMap { ($0["ip-address"] as? String).flatMap { IPAddress($0) } })
         }
         let table = (try? host.run { try String(contentsOfFile: "/proc/thread-self/net/arp", encoding: .utf8) }) ?? ""
-        // Columns: address, HW type, flags, MAC...; flags 0x0 is an entry nobody answered (incomplete).
+        // Columns: address, HW type, flags, MAC...; flags 0x0 is an entry nobody answered (incomplete), and
+        // an entry of a probe's MAC is a finished probe (a live one still answers the ARP probe).
         found.formUnion(table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
-            return fields.count > 2 && fields[2] != "0x0" ? IPAddress(fields[0]) : nil
+            guard fields.count > 3, fields[2] != "0x0", !fields[3].hasPrefix(ProbeNames.macPrefix) else { return nil }
+            return IPAddress(fields[0])
         })
         return found
     }

@@ -22,6 +22,9 @@ public enum ProbeNames {
 
     public static func stateFile(pid: Int32) -> String { "\(stateDirectory)/\(pid).json" }
 
+    /// The first bytes of every probe's MAC, as the neighbour table prints them.
+    static let macPrefix = "02:76:"
+
     /// A locally administered MAC for the inner end, derived from pid and index (DHCP discovers name it).
     public static func innerMAC(pid: Int32, index: Int) -> [UInt8] {
         let p = UInt32(bitPattern: pid)

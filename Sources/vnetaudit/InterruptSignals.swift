@@ -18,6 +18,13 @@ enum InterruptSignals {
         defer { depth.subtract(1, ordering: .relaxed) }
         let previous = signals.map { signal($0, onInterrupt) }
         defer { for (number, handler) in zip(signals, previous) { signal(number, handler) } }
+        // A parent may have started vnetaudit with these signals blocked (the mask is inherited): unblock
+        // them on this thread, or a caught signal would wait for ever.
+        var set = sigset_t(), old = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
         return try body()
     }
 
