@@ -40,7 +40,8 @@ struct Flow {
     let capture: Int
     let start: UInt64
     var end: UInt64
-    /// The first packet opened a connection: a TCP SYN without ACK, an echo request, any UDP datagram.
+    /// The first packet opened a connection: a TCP SYN without ACK or an echo request. Never for UDP: a
+    /// datagram from outside may answer a flow that began before the capture did.
     let opens: Bool
     var forward: [Int] = []
     var backward: [Int] = []
@@ -48,5 +49,13 @@ struct Flow {
     var resetBack = false
 
     var answered: Bool { !backward.isEmpty }
+    /// The flow's identity across captures: the same 5-tuple on another interface is another flow.
+    var identity: FlowIdentity { FlowIdentity(capture: capture, key: key) }
     var frames: [FrameRef] { (forward + backward).sorted().map { FrameRef(capture: capture, frame: $0) } }
+}
+
+/// A flow's key on one capture.
+struct FlowIdentity: Hashable {
+    let capture: Int
+    let key: FlowKey
 }

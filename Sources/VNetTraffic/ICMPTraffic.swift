@@ -12,9 +12,8 @@ enum ICMPTraffic {
     /// they left: "too big" means path-MTU trouble; unreachables and time-exceeded name a router.
     private static func errors(_ t: NetworkTraffic) -> TrafficDraft? {
         // A probe's target may refuse its TCP and UDP (a closed port): an answer, judged with the probe.
-        let probeFlows = t.crossings.filter { t.probeAddresses.contains($0.side.key.source.address) }.compactMap(\.uplink)
-            .map { "\($0.capture)/\($0.key)" }
-        let leftKeys = Set(t.crossings.compactMap { $0.uplink.map { "\($0.capture)/\($0.key)" } }).subtracting(probeFlows)
+        let probeFlows = Set(t.crossings.filter { t.probeAddresses.contains($0.side.key.source.address) }.compactMap { $0.uplink?.identity })
+        let leftFlows = Set(t.crossings.compactMap { $0.uplink?.identity }).subtracting(probeFlows)
         let aboutProbe = { (error: ICMPErrorSighting) in
             error.kind == .unreachable && (error.message.quoted.map { t.probeAddresses.contains($0.source) } ?? false)
         }
@@ -28,7 +27,7 @@ enum ICMPTraffic {
         for uplink in t.uplinks {
             for error in uplink.icmpErrors where error.from.family == t.family && !t.hostAddresses.contains(error.from) {
                 let aboutGuest = !aboutProbe(error) && (error.message.quoted.map { t.isGuest($0.source) } ?? false)
-                let aboutFlow = error.quotedKey.map { leftKeys.contains("\(uplink.index)/\($0)") } ?? false
+                let aboutFlow = error.quotedKey.map { leftFlows.contains(FlowIdentity(capture: uplink.index, key: $0)) } ?? false
                 if aboutGuest || aboutFlow { found.append((uplink, error)) }
             }
         }

@@ -63,7 +63,8 @@ struct InterfaceTraffic {
             guard ![67, 68, 546, 547].contains(u.sourcePort), ![67, 68, 546, 547].contains(u.destinationPort) else { return }
             let key = FlowKey(protocolNumber: 17, source: Endpoint(address: src, port: u.sourcePort),
                               destination: Endpoint(address: dst, port: u.destinationPort))
-            record(frame, key, newFlowOpens: true, startsReversed: false, reset: false)
+            // a datagram cannot say whether it opens a flow or answers one older than the capture
+            record(frame, key, newFlowOpens: false, startsReversed: false, reset: false)
         case .icmp(let m), .icmpv6(let m):
             let proto: UInt8 = ip.family == .ipv4 ? 1 : 58
             let (request, reply): (UInt8, UInt8) = ip.family == .ipv4 ? (8, 0) : (128, 129)

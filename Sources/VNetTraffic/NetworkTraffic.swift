@@ -54,7 +54,13 @@ struct NetworkTraffic {
     }
 
     var isBridgeMode: Bool { network.mode == .bridge }
-    var hasTraffic: Bool { sides.contains { side in side.packets.contains { $0.ip?.family == family || $0.arp != nil } } }
+    /// Traffic to judge by on the guest side: a flow, a DHCP or a DNS message of the family (neighbour
+    /// discovery, router advertisements and ARP alone say nothing about the mode's claims).
+    var hasTraffic: Bool {
+        !sideFlows.isEmpty || sides.contains { side in
+            side.dhcp.contains { $0.family == family } || side.dns.contains { $0.client.address.family == family }
+        }
+    }
 
     /// `foreignSides`: the other networks' guest sides, whose flows may explain an uplink flow better
     /// than this network's do (several networks talking to one server at once). `probeAddresses`: the
@@ -143,34 +149,44 @@ struct NetworkTraffic {
     /// destination port that starts within `window` of it (NAT may change the source address and port);
     /// the untranslated one first, then one that kept the source port (NAT keeps it when it can), else
     /// the closest in time; never one claimed by another flow or better explained by a flow of another
-    /// network (`foreign`).
+    /// network (`foreign`: several networks talking to one server at once).
     private mutating func correlate(foreign: [Flow]) {
-        var claimed = Set<String>()
+        // uplink flows by protocol and destination, so each outbound flow looks at its few candidates only
+        var candidates: [FlowKey: [(flow: Flow, interface: String)]] = [:]
+        for uplink in uplinks {
+            for flow in uplink.flows {
+                candidates[Self.destinationKey(flow.key), default: []].append((flow, uplink.interface))
+            }
+        }
+        let rivals = Dictionary(grouping: foreign, by: { Self.destinationKey($0.key) })
+        var claimed = Set<FlowIdentity>()
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
+            let key = Self.destinationKey(flow.key)
             var best: (flow: Flow, interface: String, score: UInt64)?
-            for uplink in uplinks {
-                for candidate in uplink.flows where !claimed.contains("\(uplink.index)/\(candidate.key)") {
-                    guard let score = Self.score(flow, candidate) else { continue }
-                    if foreign.contains(where: { Self.score($0, candidate).map { $0 < score } ?? false }) { continue }
-                    if best == nil || score < best!.score { best = (candidate, uplink.interface, score) }
-                }
+            for candidate in candidates[key] ?? [] where !claimed.contains(candidate.flow.identity) {
+                guard let score = Self.score(flow, candidate.flow) else { continue }
+                if (rivals[key] ?? []).contains(where: { Self.score($0, candidate.flow).map { $0 < score } ?? false }) { continue }
+                if best == nil || score < best!.score { best = (candidate.flow, candidate.interface, score) }
             }
-            if let best, let index = uplinks.first(where: { $0.interface == best.interface })?.index {
-                claimed.insert("\(index)/\(best.flow.key)")
-            }
+            if let best { claimed.insert(best.flow.identity) }
             crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
         }
     }
 
-    /// How well uplink flow `candidate` continues guest-side flow `side` (lower is better); nil when it
-    /// cannot (other protocol or destination, outside the time window).
+    /// How well uplink flow `candidate` continues guest-side flow `side` (same protocol and destination;
+    /// lower is better); nil when it starts outside the time window.
     static func score(_ side: Flow, _ candidate: Flow) -> UInt64? {
-        guard candidate.key.protocolNumber == side.key.protocolNumber, candidate.key.destination == side.key.destination,
-              candidate.start + skew >= side.start, candidate.start <= side.start + window else { return nil }
+        guard candidate.start + skew >= side.start, candidate.start <= side.start + window else { return nil }
         if candidate.key.source == side.key.source { return 0 }
         let apart = candidate.start > side.start ? candidate.start - side.start : side.start - candidate.start
         return (candidate.key.source.port == side.key.source.port ? 1 : 1 << 40) + apart
+    }
+
+    /// A flow's protocol and destination, with the source blanked: what NAT leaves unchanged.
+    private static func destinationKey(_ key: FlowKey) -> FlowKey {
+        let blank = Endpoint(address: IPAddress(ipv4: 0), port: 0)
+        return FlowKey(protocolNumber: key.protocolNumber, source: blank, destination: key.destination)
     }
 
     /// Capture clocks of two interfaces of one host agree; a forwarded packet reaches the uplink within

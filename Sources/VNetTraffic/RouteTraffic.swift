@@ -66,8 +66,8 @@ enum RouteTraffic {
             draft.evidenceSummary = "routed guest flows and their answers"
             return draft
         }
-        let mine = Set(left.compactMap { $0.uplink.map { "\($0.capture)/\($0.key)" } })
-        let others = t.uplinks.flatMap(\.flows).filter { $0.answered && !mine.contains("\($0.capture)/\($0.key)") }
+        let mine = Set(left.compactMap { $0.uplink?.identity })
+        let others = t.uplinks.flatMap(\.flows).filter { $0.answered && !mine.contains($0.identity) }
         let commands = routeCommands(t, through: unanswered)
         draft.status = others.isEmpty ? .warn : .fail
         draft.message = "network \(name) (\(fam)): " + Wording.list(unanswered, "flow", \.label)

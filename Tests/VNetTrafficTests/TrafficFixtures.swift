@@ -4,7 +4,7 @@ import VNetModel
 import VNetPackets
 import VNetTraffic
 
-/// The lab fixtures (Fixtures/capture-lab.sh): per lab state, the host as `vnetaudit show --format json`
+/// The lab fixtures (Fixtures/capture-lab.sh): per backend and lab state (`nftables-healthy`), the host as `vnetaudit show --format json`
 /// (gzipped) and pcap files of virbr0, virbr2, virbr3, vnet6, eth-br and eth-up.
 enum TrafficFixtures {
     static let interfaces = ["virbr0", "virbr2", "virbr3", "vnet6", "eth-br", "eth-up"]
@@ -16,7 +16,7 @@ enum TrafficFixtures {
         return url
     }
 
-    static func host(_ state: String = "healthy") throws -> HostState {
+    static func host(_ state: String = "nftables-healthy") throws -> HostState {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")
         process.arguments = ["-dc", try url("lab/\(state)/host.json.gz").path]

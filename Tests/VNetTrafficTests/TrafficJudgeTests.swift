@@ -114,6 +114,44 @@ import VNetPackets
         #expect(finding(j, "default", "traffic.rules-vs-traffic")?.status == .pass)
     }
 
+    @Test func udpFromOutsideIsNotTakenForANewConnection() throws {
+        // a datagram from outside seen first may answer a flow older than the capture
+        var br = P.Interface("virbr0"), up = P.Interface("eth-up")
+        up.add(1000, P.udp("203.0.113.1", 123, "192.168.122.11", 40123, mac: lanIn))
+        br.add(1000, P.udp("203.0.113.1", 123, "192.168.122.11", 40123, mac: guestIn))
+        let j = try judge([br, up], ["default"])
+        #expect(finding(j, "default", "traffic.nat.inbound-refused") == nil)
+        #expect(!j.findings(of: "default").contains { $0.status == .fail })
+    }
+
+    @Test func natIPv6WithoutNATIsRoutedAndWarns() throws {
+        var br = P.Interface("virbr0"), up = P.Interface("eth-up")
+        br.add(1000, P.tcp("fd00:122::11", 45922, "2001:db8:100::1", 8080, .syn, mac: guestOut))
+        up.add(1000, P.tcp("fd00:122::11", 45922, "2001:db8:100::1", 8080, .syn, mac: hostOut))
+        up.add(1001, P.tcp("2001:db8:100::1", 8080, "fd00:122::11", 45922, [.syn, .ack], mac: lanIn))
+        let j = try judge([br, up], ["default"])
+        let routed = try #require(finding(j, "default", "traffic.nat.ipv6-routed", .ipv6))
+        #expect(routed.status == .warn)
+        #expect(routed.remediation?.commands == ["ip -6 route add fd00:122::/64 via 2001:db8:100::2"])
+        #expect(finding(j, "default", "traffic.nat.no-guest-address-on-uplink", .ipv6) == nil)
+    }
+
+    @Test func hostRejectingNATGuestsOutboundWarns() throws {
+        var br = P.Interface("virbr0"), up = P.Interface("eth-up")
+        br.add(1000, P.tcp("192.168.122.11", 44006, "203.0.113.1", 8080, .syn, mac: guestOut))
+        br.add(1001, P.icmpError("192.168.122.1", "192.168.122.11", type: 3, code: 13,
+                                 quoting: QuotedPacket(source: P.ip("192.168.122.11"), destination: P.ip("203.0.113.1"),
+                                                       protocolNumber: 6, sourcePort: 44006, destinationPort: 8080), mac: guestIn))
+        up.add(1500, P.echo("203.0.113.2", "203.0.113.1", request: true, id: 9, mac: hostOut))
+        let j = try judge([br, up], ["default"])
+        let rejects = try #require(finding(j, "default", "traffic.host-rejects"))
+        #expect(rejects.status == .warn)
+        #expect(rejects.message.contains("from 192.168.122.1"))
+        // the reject and the SYN it refuses are the evidence
+        #expect(j.evidence.first { $0.file == rejects.evidence.first?.file }?.frames.count == 2)
+        #expect(finding(j, "default", "traffic.icmp-errors") == nil)
+    }
+
     @Test func isolatedGuestOnUplinkIsALeak() throws {
         var br = P.Interface("virbr3"), up = P.Interface("eth-up")
         let mac = ("52:54:00:1a:00:05", "52:54:00:0a:00:04")

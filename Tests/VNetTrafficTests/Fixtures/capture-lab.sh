@@ -3,18 +3,19 @@
 # (default, nat), virbr2 (routed), virbr3 (isolated), vnet6 (hostbridge's guest port), eth-br (its LAN
 # port) and eth-up (the uplink) while guests and the LAN router make a little real traffic with
 # lab/probe.py, then saves the host state as `vnetaudit show --format json`.
-#   capture-lab.sh LAB STATE   (run from the repository root, lab up, break applied)
-# Output: Tests/VNetTrafficTests/Fixtures/lab/STATE/{IFACE.pcap,host.json}
+# Snap length 400: DHCP's message type sits past byte 282 of the frame.
+#   capture-lab.sh LAB NAME   (run from the repository root, lab up, break applied; NAME: BACKEND-STATE)
+# Output: Tests/VNetTrafficTests/Fixtures/lab/NAME/{IFACE.pcap,host.json.gz}
 set -u
-lab=$1 state=$2
-out=Tests/VNetTrafficTests/Fixtures/lab/$state
+lab=$1 name=$2
+out=Tests/VNetTrafficTests/Fixtures/lab/$name
 mkdir -p "$out"
 export VNETAUDIT_LAB_NAME=$lab
 L=lab/lab.sh
 probe=$PWD/lab/probe.py
 pids=()
 for i in virbr0 virbr2 virbr3 vnet6 eth-br eth-up; do
-  $L exec -- tcpdump -q -n -s 160 -i "$i" -w "$PWD/$out/$i.pcap" >/dev/null 2>&1 &
+  $L exec -- tcpdump -q -n -s 400 -i "$i" -w "$PWD/$out/$i.pcap" >/dev/null 2>&1 &
   pids+=($!)
 done
 sleep 1.5
@@ -41,5 +42,5 @@ lan tcp 198.51.100.10 8080
 sleep 1.5
 for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
 wait
-$L exec -- .build/debug/vnetaudit show --format json > "$out/host.json"
+$L exec -- .build/debug/vnetaudit show --format json | gzip -9 > "$out/host.json.gz"
 ls -la "$out"
