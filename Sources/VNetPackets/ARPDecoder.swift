@@ -4,6 +4,7 @@ import VNetModel
 enum ARPDecoder {
     static func decode(_ link: ByteReader, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var reader = link.next(.arp)
+        try reader.require(8)
         let hardwareType = try reader.u16()
         let protocolType = try reader.u16()
         let hardwareLength = try reader.u8()

@@ -45,9 +45,6 @@ struct ByteReader {
         return ByteReader(bytes, layer: layer, start: position, declaredEnd: declared)
     }
 
-    /// Bytes readable from here (captured and declared).
-    var remaining: Int { end - position }
-
     /// Bytes from here to the declared end, or to the captured end when nothing is declared.
     var declaredRemaining: Int { (declaredEnd ?? bytes.count) - position }
 
@@ -127,9 +124,9 @@ struct ByteReader {
         return IPAddress(ipv6High: high, low: try u64())
     }
 
-    /// The byte `ahead` bytes from here without moving.
-    func peek(_ ahead: Int = 0) throws(DecodeIssue) -> UInt8 {
-        try require(ahead + 1)
-        return bytes[position + ahead]
+    /// The next byte, without moving.
+    func peek() throws(DecodeIssue) -> UInt8 {
+        try require(1)
+        return bytes[position]
     }
 }

@@ -2,6 +2,7 @@
 enum DHCPv6Decoder {
     static func decode(_ reader: ByteReader) throws(DecodeIssue) -> DHCPv6Message {
         var reader = reader
+        try reader.require(4)
         let messageType = try reader.u8()
         if messageType == 12 || messageType == 13 {
             try reader.skip(1)

@@ -61,6 +61,18 @@ public enum DecodeIssue: Sendable, Hashable {
     }
 }
 
+extension DecodeIssue: CustomStringConvertible {
+    /// `tcp truncated: 32 bytes needed, 20 captured`, `ipv4 malformed: IHL below 5`, `ethernet unsupported: EtherType 0x88cc`.
+    public var description: String {
+        switch self {
+        case .truncated(let layer, let needed, let available):
+            "\(layer.rawValue) truncated: \(needed) bytes needed, \(available) captured"
+        case .malformed(let layer, let reason): "\(layer.rawValue) malformed: \(reason)"
+        case .unsupported(let layer, let what): "\(layer.rawValue) unsupported: \(what)"
+        }
+    }
+}
+
 public struct EthernetHeader: Sendable, Hashable {
     public var sourceMAC: MACAddress
     public var destinationMAC: MACAddress

@@ -2,6 +2,7 @@
 enum EthernetDecoder {
     static func decode(_ frame: ByteReader, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var reader = frame.next(.ethernet)
+        try reader.require(14)
         let destination = try reader.mac()
         let source = try reader.mac()
         let (tags, etherType) = try EtherTypeDispatch.readTags(&reader, etherType: try reader.u16())

@@ -5,6 +5,7 @@ import VNetModel
 enum IPv4Decoder {
     static func decode(_ link: ByteReader, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var header = link.next(.ipv4)
+        try header.require(20)
         let versionAndLength = try header.u8()
         guard versionAndLength >> 4 == 4 else { throw .malformed(layer: .ipv4, reason: "version is not 4") }
         let headerLength = Int(versionAndLength & 0x0f) * 4

@@ -4,8 +4,8 @@ import VNetModel
 enum IPv6Decoder {
     static func decode(_ link: ByteReader, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var header = link.next(.ipv6)
-        guard try header.peek() >> 4 == 6 else { throw .malformed(layer: .ipv6, reason: "version is not 6") }
         try header.require(40)
+        guard try header.peek() >> 4 == 6 else { throw .malformed(layer: .ipv6, reason: "version is not 6") }
         try header.skip(4)
         let payloadLength = Int(try header.u16())
         let nextHeader = try header.u8()

@@ -34,8 +34,10 @@ public struct MACAddress: Sendable, Hashable, Comparable, Codable, CustomStringC
     /// The group bit: broadcast and multicast destinations.
     public var isMulticast: Bool { value >> 40 & 1 == 1 }
 
+    private static let hexDigits: [Character] = Array("0123456789abcdef")
+
     public var description: String {
-        let digits: [Character] = Array("0123456789abcdef")
+        let digits = Self.hexDigits
         var text = ""
         text.reserveCapacity(17)
         for index in 0..<6 {

@@ -4,6 +4,7 @@ enum TCPDecoder {
 
     static func decode(_ ip: ByteReader, isWhole: Bool, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var reader = ip.next(.tcp)
+        try reader.require(20)
         let sourcePort = try reader.u16()
         let destinationPort = try reader.u16()
         let sequence = try reader.u32()

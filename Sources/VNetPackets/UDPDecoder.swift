@@ -2,6 +2,7 @@
 enum UDPDecoder {
     static func decode(_ ip: ByteReader, isWhole: Bool, into packet: inout DecodedPacket) throws(DecodeIssue) {
         var reader = ip.next(.udp)
+        try reader.require(8)
         let sourcePort = try reader.u16()
         let destinationPort = try reader.u16()
         let length = Int(try reader.u16())

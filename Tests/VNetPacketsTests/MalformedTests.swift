@@ -8,6 +8,7 @@ import VNetPackets
     @Test func ipv4HeaderLengthBelowFive() {
         let packet = SampleFrames.tcpSynInQinQ.patched(22, 0x44).decode()
         #expect(packet.issue == .malformed(layer: .ipv4, reason: "IHL below 5"))
+        #expect(packet.issue?.description == "ipv4 malformed: IHL below 5")
         #expect(packet.ethernet?.vlanTags == [100, 200])
         #expect(packet.ip == nil)
     }

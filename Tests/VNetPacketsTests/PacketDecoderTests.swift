@@ -7,7 +7,8 @@ import VNetPackets
     @Test func emptyFrameIsTruncatedEthernet() {
         let packet = PacketDecoder.decode([], linkType: .ethernet)
         #expect(packet.ethernet == nil)
-        #expect(packet.issue == .truncated(layer: .ethernet, needed: 6, available: 0))
+        #expect(packet.issue == .truncated(layer: .ethernet, needed: 14, available: 0))
+        #expect(packet.issue?.description == "ethernet truncated: 14 bytes needed, 0 captured")
     }
 
     @Test func arpRequest() throws {

@@ -118,6 +118,36 @@ import VNetPackets
         }
     }
 
+    /// Every real frame cut at every length: never malformed; either truncated with every part decoded
+    /// so far equal to the whole frame's, or (past what the decoders read) the whole frame's decode.
+    @Test(arguments: ["client-ethernet", "client-any-sll2", "client-any-sll"])
+    func everyCutOfEveryRealFrame(name: String) throws {
+        let file = try PcapFile(fixture: name)
+        var cuts = 0
+        for record in file.records {
+            let whole = PacketDecoder.decode(record.bytes, linkType: file.linkType)
+            var truncatedBefore = true
+            for length in 0..<record.bytes.count {
+                let cut = PacketDecoder.decode(record.bytes[..<length], linkType: file.linkType)
+                cuts += 1
+                guard case .truncated = cut.issue else {
+                    #expect(cut == whole, "\(name) frame of \(record.bytes.count) cut at \(length)")
+                    truncatedBefore = false
+                    continue
+                }
+                // Once the cut is past everything read, a longer cut cannot be truncated again.
+                #expect(truncatedBefore, "\(name) frame of \(record.bytes.count) cut at \(length)")
+                #expect(cut.ethernet == nil || cut.ethernet == whole.ethernet)
+                #expect(cut.linuxCooked == nil || cut.linuxCooked == whole.linuxCooked)
+                #expect(cut.arp == nil || cut.arp == whole.arp)
+                #expect(cut.ip == nil || cut.ip == whole.ip)
+                #expect(cut.transport == nil || cut.transport == whole.transport)
+                #expect(cut.application == nil)
+            }
+        }
+        #expect(cuts > 10_000)
+    }
+
     @Test func snapLengthCutsAreTruncated() throws {
         let snapped = try PcapFile(fixture: "client-snap64")
         let full = try PcapFile(fixture: "client-ethernet")
