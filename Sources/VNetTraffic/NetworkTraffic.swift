@@ -158,7 +158,8 @@ struct NetworkTraffic {
                 candidates[Self.destinationKey(flow.key), default: []].append((flow, uplink.interface))
             }
         }
-        let rivals = Dictionary(grouping: foreign, by: { Self.destinationKey($0.key) })
+        // other networks' flows by destination, in start order, so only those near a candidate are asked
+        let rivals = Dictionary(grouping: foreign, by: { Self.destinationKey($0.key) }).mapValues { $0.sorted { $0.start < $1.start } }
         var claimed = Set<FlowIdentity>()
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
@@ -166,7 +167,7 @@ struct NetworkTraffic {
             var best: (flow: Flow, interface: String, score: UInt64)?
             for candidate in candidates[key] ?? [] where !claimed.contains(candidate.flow.identity) {
                 guard let score = Self.score(flow, candidate.flow) else { continue }
-                if (rivals[key] ?? []).contains(where: { Self.score($0, candidate.flow).map { $0 < score } ?? false }) { continue }
+                if score > 0, Self.betterRival(in: rivals[key] ?? [], for: candidate.flow, than: score) { continue }
                 if best == nil || score < best!.score { best = (candidate.flow, candidate.interface, score) }
             }
             if let best { claimed.insert(best.flow.identity) }
@@ -181,6 +182,22 @@ struct NetworkTraffic {
         if candidate.key.source == side.key.source { return 0 }
         let apart = candidate.start > side.start ? candidate.start - side.start : side.start - candidate.start
         return (candidate.key.source.port == side.key.source.port ? 1 : 1 << 40) + apart
+    }
+
+    /// Whether a flow of `rivals` (sorted by start) continues into `candidate` better than `score`: only
+    /// rivals that started within the time window of it can.
+    private static func betterRival(in rivals: [Flow], for candidate: Flow, than score: UInt64) -> Bool {
+        let earliest = candidate.start > window ? candidate.start - window : 0
+        var low = 0, high = rivals.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rivals[mid].start < earliest { low = mid + 1 } else { high = mid }
+        }
+        for rival in rivals[low...] {
+            if rival.start > candidate.start + skew { break }
+            if let rivalScore = Self.score(rival, candidate), rivalScore < score { return true }
+        }
+        return false
     }
 
     /// A flow's protocol and destination, with the source blanked: what NAT leaves unchanged.
