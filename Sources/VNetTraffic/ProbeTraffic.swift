@@ -140,7 +140,7 @@ enum ProbeTraffic {
         } else if !tries.allSatisfy({ $0.accepted == true }) {
             draft.status = .fail
             draft.remediation = Remediation("The peer needs a route to the network through the host, and the host's firewall must let new connections in",
-                                            commands: t.subnets.map { Wording.routeCommand($0, via: t.uplinkAddresses.values.first?.first?.address) })
+                                            commands: RouteTraffic.routeCommands(t, through: []))
         }
         draft.message = "network \(name) (\(fam)): " + said.joined(separator: "; ")
             + (mustRefuse && reachedBridge ? "; the connection reached the bridge" : "")

@@ -82,6 +82,10 @@ import VNetPackets
         let j = try judge([side, up], [network], probes: [probe(network, address, inbound: [tried])])
         let mode = network == "default" ? "nat" : "route"
         #expect(status(j, network, "traffic.\(mode).probe-inbound") == expected)
+        if network == "routed" && !accepted {  // the route the peer lacks, via the host's uplink address
+            let fix = j.findings(of: network).first { $0.id == "traffic.route.probe-inbound" }?.remediation?.commands
+            #expect(fix == ["ip route add 192.168.130.0/24 via 203.0.113.2"])
+        }
     }
 
     @Test func probeDNSToItsTargetIsNotAServiceFailure() throws {
