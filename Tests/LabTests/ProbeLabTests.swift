@@ -4,7 +4,8 @@ import VNetTestSupport
 
 /// `check --probe` in the lab, for each libvirt firewall backend, with no guest talking during the
 /// capture: healthy networks get no failure from the probe's own flows, a removed masquerade fails the
-/// nat probe with an evidence pcap, and whatever happens (normal end, SIGINT, SIGKILL followed by
+/// nat probe with an evidence pcap, broken isolation and a missing LAN route are found by the probe alone,
+/// and whatever happens (normal end, SIGINT, SIGKILL followed by
 /// `probe --cleanup`) the hypervisor keeps the links, addresses and state it had.
 @Suite(.enabled(if: Lab.available, "needs root and libvirtd (scripts/install-deps.sh)"), .serialized)
 struct ProbeLabTests {
@@ -82,6 +83,31 @@ struct ProbeLabTests {
         let pcap = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(file)"))
         #expect(pcap.count > 24 + 16 * 4, "\(file) holds \(pcap.count) bytes")
         try Shell.check(["bash", Lab.script, "repair", "masquerade-removed", "--name", lab.name])
+        #expect(try hostState(lab) == before)
+
+        // Broken isolation and a LAN router without the routed subnet: the probe alone shows both. (Probing
+        // the routed network alone, nothing on the uplink is answered at all, so the missing return route
+        // is a warning rather than a failure; the inbound probe fails; both name the route to add.)
+        let routeFix = "ip route add 192.168.130.0/24 via 203.0.113.2"
+        for (cause, network, expectations) in [
+            ("isolation-broken", "isolated", [("traffic.isolated.probe-outbound", ["fail"]), ("traffic.isolated.probe-inbound", ["fail"])]),
+            ("no-lan-route", "routed", [("traffic.route.probe-outbound", ["pass"]), ("traffic.route.return-route", ["warn", "fail"]),
+                                        ("traffic.route.probe-inbound", ["fail"])]),
+        ] {
+            try lab.breakState(cause)
+            let out = try lab.vnetaudit(["check", "--probe", "--probe-peer", "\(lab.name)-lan", "--network", network,
+                                         "--format", "json", "--output", "\(dir)/\(cause).json"])
+            #expect(out.status == 1, "\(cause): \(out.stderr)")
+            let seen = try report("\(dir)/\(cause).json")
+            for (id, expected) in expectations {
+                #expect(expected.contains(seen.status(network, id, "ipv4") ?? "-"), "\(cause) \(id): \(String(describing: seen.status(network, id, "ipv4")))")
+            }
+            if cause == "no-lan-route" {
+                let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(cause).json")), as: UTF8.self)
+                #expect(text.contains(routeFix))
+            }
+            try Shell.check(["bash", Lab.script, "repair", cause, "--name", lab.name])
+        }
         #expect(try hostState(lab) == before)
 
         // SIGINT mid-probe: the ports are removed and the report is still written, marked interrupted.
