@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
                     resources: [.copy("Fixtures")]),
         // The built binary end to end: inputs, exit codes, messages.
-        .testTarget(name: "VNetProbeTests", dependencies: ["VNetModel", "VNetProbe"]),
+        .testTarget(name: "VNetProbeTests", dependencies: ["VNetModel", "VNetProbe", "VNetTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["VNetModel", "VNetTestSupport"]),
     ]
 )

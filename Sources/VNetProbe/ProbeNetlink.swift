@@ -63,6 +63,22 @@ final class ProbeNetlink {
         try check(rtnl_link_change(socket, original, change, 0), "rtnl_link_change \(name) up")
     }
 
+    /// Waits until link `name` is running (carrier up and the kernel's queue attached: frames sent before
+    /// that are silently dropped, which would make an ARP probe see nobody); false at the deadline.
+    func waitUntilRunning(_ name: String, seconds: Double = 3) -> Bool {
+        let deadline = Date() + seconds
+        while Date() < deadline {
+            var link: OpaquePointer?
+            if rtnl_link_get_kernel(socket, 0, name, &link) == 0, let link {
+                let running = rtnl_link_get_flags(link) & UInt32(IFF_RUNNING) != 0
+                rtnl_link_put(link)
+                if running { return true }
+            }
+            usleep(20_000)
+        }
+        return false
+    }
+
     /// Deletes link `name`; false when there is none.
     @discardableResult
     func deleteLink(_ name: String) throws -> Bool {

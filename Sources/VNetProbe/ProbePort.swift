@@ -44,6 +44,9 @@ final class ProbePort: @unchecked Sendable {
         let netlink = try ProbeNetlink()
         try netlink.setUp("lo")
         try netlink.setUp(ProbeNames.innerLink)
+        guard netlink.waitUntilRunning(ProbeNames.innerLink) else {
+            throw ProbeError.system("\(ProbeNames.innerLink) of network \(plan.network) never got a carrier", ETIMEDOUT)
+        }
         var chosen: [AddressFamily: IPAddress] = [:]
         for family in plan.families {
             for candidate in family.candidates {
