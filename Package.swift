@@ -60,6 +60,10 @@ let package = Package(
             "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic", "VNetProbe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ], linkerSettings: [
+            // The Swift runtime and Foundation linked in: no dynamic loading and relocation of their
+            // shared libraries at every start (about 9 ms of a 15 ms start on the benchmark machine).
+            .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-l_CFXMLInterface", "-lxml2", "-l_FoundationICU", "-l_FoundationCollections", "-l_FoundationCShims", "-lCoreFoundation"], .when(platforms: [.linux], configuration: .release)),
         ]),
 
         // Fixture helpers for tests only (namespaces, shell commands, built products).
