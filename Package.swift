@@ -52,9 +52,12 @@ let package = Package(
         .target(name: "VNetReport", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge"]),
         // libpcap owner (live and offline captures).
         .target(name: "VNetCapture", dependencies: ["CPcap", "CNetlink", "VNetPackets"]),
+        // Active probes (check --probe): a veth port on each network's bridge into a private namespace, its
+        // exchanges, and the removal of it all (probe --cleanup for killed runs). Changes the host, briefly.
+        .target(name: "VNetProbe", dependencies: ["CNetlink", "VNetModel", "VNetCollect"]),
         .executableTarget(name: "vnetaudit", dependencies: [
             "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture", "VNetReport",
-            "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic",
+            "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic", "VNetProbe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
@@ -84,6 +87,7 @@ let package = Package(
         .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
                     resources: [.copy("Fixtures")]),
         // The built binary end to end: inputs, exit codes, messages.
+        .testTarget(name: "VNetProbeTests", dependencies: ["VNetModel", "VNetProbe", "VNetTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["VNetModel", "VNetTestSupport"]),
     ]
 )

@@ -22,12 +22,13 @@ struct TrafficSource {
 
     /// A live capture of the planned interfaces, in `namespace` when given (`--netns`).
     static func live(_ targets: [VNetTraffic.CaptureTarget], seconds: Double, namespace: String?,
-                     showProgress: Bool) throws -> TrafficSource {
+                     showProgress: Bool, whileCapturing: (@Sendable () -> Void)? = nil) throws -> TrafficSource {
         guard !targets.isEmpty else {
             throw VNetAuditFailure("--capture: no audited network is active with an interface to capture on")
         }
         let outcome = try LiveCapture(targets: targets.map { CaptureSession.Target(interface: $0.interface, filter: $0.filter) },
-                                      seconds: seconds, namespace: namespace, showProgress: showProgress).run()
+                                      seconds: seconds, namespace: namespace, showProgress: showProgress,
+                                      whileCapturing: whileCapturing).run()
         return TrafficSource(origin: .live, captures: outcome.captures,
                              filters: Dictionary(targets.map { ($0.interface, $0.filter) }, uniquingKeysWith: { first, _ in first }),
                              requestedSeconds: seconds, interrupted: outcome.interrupted)
