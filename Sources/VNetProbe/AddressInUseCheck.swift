@@ -9,7 +9,9 @@ import Glibc
 /// namespace: an RFC 5227 ARP probe (sender 0.0.0.0) for IPv4; for IPv6 the kernel's duplicate address
 /// detection (neighbour solicitations) on the added address, read back from if_inet6.
 enum AddressInUseCheck {
-    static let arpWait: TimeInterval = 0.4
+    /// RFC 5227 sends three probes: one can be lost while a loaded bridge or guest is slow to answer.
+    static let arpProbes = 3
+    static let arpWait: TimeInterval = 0.3
     static let dadWait: TimeInterval = 3
 
     /// True when someone answered the ARP probe for `candidate` on `interface`.
@@ -24,20 +26,22 @@ enum AddressInUseCheck {
         link.sll_halen = 6
         withUnsafeMutableBytes(of: &link.sll_addr) { $0.copyBytes(from: [UInt8](repeating: 0xff, count: 6)) }
         var request: [UInt8] = [0, 1, 8, 0, 6, 4, 0, 1] + mac + [0, 0, 0, 0] + [0, 0, 0, 0, 0, 0] + candidate.bytes
-        let sent = withUnsafePointer(to: &link) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sendto(fd, &request, request.count, 0, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
-            }
-        }
-        guard sent >= 0 else { throw ProbeError.system("sendto (ARP probe)", errno) }
-        let deadline = Date() + arpWait
         var buffer = [UInt8](repeating: 0, count: 128)
-        while deadline.timeIntervalSinceNow > 0 {
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&pfd, 1, Int32(deadline.timeIntervalSinceNow * 1000) + 1) > 0 else { continue }
-            let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-            // A reply (op 2) whose sender is the candidate: the address is taken.
-            if n >= 28, buffer[7] == 2, Array(buffer[14..<18]) == candidate.bytes { return true }
+        for _ in 0..<arpProbes {
+            let sent = withUnsafePointer(to: &link) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, &request, request.count, 0, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
+                }
+            }
+            guard sent >= 0 else { throw ProbeError.system("sendto (ARP probe)", errno) }
+            let deadline = Date() + arpWait
+            while deadline.timeIntervalSinceNow > 0 {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&pfd, 1, Int32(deadline.timeIntervalSinceNow * 1000) + 1) > 0 else { continue }
+                let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                // A reply (op 2) whose sender is the candidate: the address is taken.
+                if n >= 28, buffer[7] == 2, Array(buffer[14..<18]) == candidate.bytes { return true }
+            }
         }
         return false
     }

@@ -18,12 +18,40 @@ public enum CheckRenderer {
             out += "\n" + networkHeading(network, style) + "\n"
             for check in network.checks { out += render(check, style) }
         }
+        if let capture = report.capture { out += "\n" + render(capture, style) }
         if !report.hostFindings.isEmpty {
             out += "\n" + style.bold("host") + "  " + badge(CheckStatus.worst(report.hostFindings.map(\.status)), style, padded: false) + "\n"
             for finding in report.hostFindings { out += render(finding, style) }
         }
         out += "\n" + summaryLine(report) + "\n"
         out += "verdict: " + badge(report.verdict, style, padded: false) + " (exit \(report.exitCode))\n"
+        return out
+    }
+
+    /// What traffic was judged, per interface: frames, drops (which make "nothing bad seen" inconclusive),
+    /// how the capture ended and how the frames decoded.
+    static func render(_ capture: CaptureSection, _ style: TextStyle) -> String {
+        var heading = style.bold("traffic") + " (\(capture.source), \(String(format: "%.1f", capture.durationSeconds)) s"
+        if let dir = capture.evidenceDirectory { heading += "; evidence pcaps in \(dir)" }
+        var out = heading + ")\n"
+        for interface in capture.interfaces {
+            var parts = ["\(interface.frames) frames"]
+            if let c = interface.counters {
+                let dropped = c.droppedByKernel + c.droppedByInterface + c.droppedByBuffer
+                let drops = "dropped \(c.droppedByKernel) by the kernel, \(c.droppedByInterface) by the interface, \(c.droppedByBuffer) by vnetaudit's buffer"
+                parts.append(dropped > 0 ? style.warn(drops) : drops)
+            } else {
+                parts.append("from \(interface.source)")
+            }
+            if interface.end != .completed {
+                parts.append(style.warn(interface.end.rawValue + (interface.endDetail.map { ": \($0)" } ?? "")))
+            }
+            if interface.truncatedLastRecord == true { parts.append(style.warn("last record cut short")) }
+            if let tally = interface.decode, tally.truncated + tally.malformed + tally.unsupported > 0 {
+                parts.append("\(tally.truncated) truncated, \(tally.malformed) malformed, \(tally.unsupported) unsupported")
+            }
+            out += "  \(interface.interface)  " + parts.joined(separator: "; ") + "\n"
+        }
         return out
     }
 

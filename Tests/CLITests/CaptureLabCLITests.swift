@@ -15,8 +15,18 @@ private final class CaptureLab: @unchecked Sendable {
     let directory: URL
 
     init() throws {
-        _ = try? Shell.run(["bash", Self.script, "down", "--name", Self.name])
-        try Shell.check(["bash", Self.script, "up", "--backend", "nftables", "--name", Self.name])
+        // The previous test's lab may still be going down (a process it ran is ending): retry a little.
+        var attempt = 0
+        while true {
+            _ = try? Shell.run(["bash", Self.script, "down", "--name", Self.name])
+            let up = try Shell.run(["bash", Self.script, "up", "--backend", "nftables", "--name", Self.name])
+            if up.status == 0 { break }
+            attempt += 1
+            guard attempt < 3 else {
+                throw Shell.Failure(command: ["lab.sh", "up", Self.name], status: up.status, stderr: up.stderr)
+            }
+            sleep(2)
+        }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vnetaudit-capture-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
