@@ -1,3 +1,4 @@
+import CNetlink
 import Foundation
 import VNetModel
 #if canImport(Glibc)
