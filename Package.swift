@@ -51,10 +51,10 @@ let package = Package(
         // Text renderers of the model and, later, of verdicts (show, check reports).
         .target(name: "VNetReport", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge"]),
         // libpcap owner (live and offline captures).
-        .target(name: "VNetCapture", dependencies: ["CPcap"]),
+        .target(name: "VNetCapture", dependencies: ["CPcap", "CNetlink", "VNetPackets"]),
         .executableTarget(name: "vnetaudit", dependencies: [
             "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture", "VNetReport",
-            "VNetEvaluate", "VNetJudge",
+            "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "VNetSnapshotTests", dependencies: ["VNetModel", "VNetParsers", "VNetSnapshot", "VNetTestSupport"]),
         // Need root and the C libraries: live collection, read-only proof, libiptc vs iptables-save.
         .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetTestSupport"]),
-        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetTestSupport"]),
+        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetPackets", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetJudge", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport"]),

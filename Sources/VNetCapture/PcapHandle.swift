@@ -48,13 +48,20 @@ public final class PcapHandle: @unchecked Sendable {
 
     /// The link-layer header type (`DLT_EN10MB` = 1 for Ethernet, 113 for Linux cooked capture).
     public let linkType: Int32
+    /// Nanoseconds per unit of the timestamps' fraction: 1 with nanosecond precision, 1000 when the
+    /// handle could only give microseconds.
+    private let fractionScale: UInt64
 
     private init(handle: OpaquePointer, fileBuffer: UnsafeMutablePointer<CChar>?, selectableDescriptor: Int32 = -1) {
         self.handle = handle
         self.fileBuffer = fileBuffer
         self.selectableDescriptor = selectableDescriptor
         self.linkType = pcap_datalink(handle)
+        self.fractionScale = pcap_get_tstamp_precision(handle) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
     }
+
+    /// True when timestamps carry nanoseconds (false: microseconds, scaled to nanoseconds).
+    public var hasNanosecondTimestamps: Bool { fractionScale == 1 }
 
     deinit {
         pcap_close(handle)
@@ -92,12 +99,14 @@ public final class PcapHandle: @unchecked Sendable {
             pcap_set_buffer_size(h, bufferSize),
             pcap_set_immediate_mode(h, immediate ? 1 : 0),
             pcap_set_timeout(h, 100),
-            pcap_set_tstamp_precision(h, Int32(PCAP_TSTAMP_PRECISION_NANO)),
         ]
         if configured.contains(where: { $0 != 0 }) {
             pcap_close(h)
             throw PcapError(operation: "configure capture on \(interface)", message: "libpcap refused a setting")
         }
+        // Nanoseconds where the kernel gives them; otherwise libpcap keeps microseconds, which next()
+        // scales, so a refusal here costs precision, not the capture.
+        _ = pcap_set_tstamp_precision(h, Int32(PCAP_TSTAMP_PRECISION_NANO))
         let status = pcap_activate(h)
         if status < 0 {
             let message = String(cString: pcap_geterr(h))
@@ -150,7 +159,7 @@ public final class PcapHandle: @unchecked Sendable {
                 let h = header.pointee
                 let seconds = UInt64(max(0, h.ts.tv_sec))
                 let fraction = UInt64(max(0, h.ts.tv_usec))
-                return .packet(CapturedPacket(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction,
+                return .packet(CapturedPacket(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction &* fractionScale,
                                               originalLength: Int(h.len),
                                               bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))))
             case 0:
@@ -199,7 +208,7 @@ public final class PcapHandle: @unchecked Sendable {
 /// for the evidence files reports point to. Flushed and closed in deinit.
 public final class PcapWriter {
     private let dead: OpaquePointer
-    private let dumper: OpaquePointer
+    private var dumper: OpaquePointer?
 
     public init(path: String, linkType: Int32 = 1, snapshotLength: Int32 = 262_144) throws {
         guard let d = pcap_open_dead_with_tstamp_precision(linkType, snapshotLength, UInt32(PCAP_TSTAMP_PRECISION_NANO)) else {
@@ -215,6 +224,7 @@ public final class PcapWriter {
     }
 
     public func write(_ packet: CapturedPacket) {
+        guard let dumper else { return }
         var header = pcap_pkthdr()
         header.ts.tv_sec = Int(packet.timestampNanoseconds / 1_000_000_000)
         header.ts.tv_usec = Int(packet.timestampNanoseconds % 1_000_000_000)
@@ -228,13 +238,22 @@ public final class PcapWriter {
     }
 
     public func flush() throws {
-        guard pcap_dump_flush(dumper) == 0 else {
-            throw PcapError(operation: "flush", message: String(cString: strerror(errno)))
+        guard let dumper, pcap_dump_flush(dumper) == 0 else {
+            throw PcapError(operation: "flush", message: dumper == nil ? "already closed" : String(cString: strerror(errno)))
         }
     }
 
+    /// Flushes and closes the file now (before a rename, say); later writes are ignored.
+    public func close() throws {
+        defer {
+            if let dumper { pcap_dump_close(dumper) }
+            dumper = nil
+        }
+        try flush()
+    }
+
     deinit {
-        pcap_dump_close(dumper)
+        if let dumper { pcap_dump_close(dumper) }
         pcap_close(dead)
     }
 }

@@ -19,6 +19,8 @@ public struct AuditReport: Codable, Sendable, Equatable {
     public var hostFindings: [Finding]
     /// Set when the run ended early (Ctrl-C); what was judged until then is still reported.
     public var interrupted: Bool
+    /// The traffic judged, when there was any (`--capture`, `--pcap`, a snapshot's captures).
+    public var capture: CaptureSection?
 
     public struct Tool: Codable, Sendable, Hashable {
         public var name: String
@@ -133,14 +135,16 @@ public struct NetworkReport: Codable, Sendable, Hashable {
 extension AuditReport {
     /// Judges every network of `scope` by its claims and by `rules`, and gathers the findings.
     /// - Parameter rules: catalogue findings, already scoped to a network or to the host.
+    /// - Parameter extraHostFindings: host-level findings from elsewhere (traffic judgement).
     public static func assemble(scope: AuditScope, claims: (LibvirtNetwork) -> [Finding], rules: [ScopedFinding],
+                                extraHostFindings: [Finding] = [],
                                 source: String, version: String, generatedAt: Date = Date()) -> AuditReport {
         let networks = scope.networks.map { network in
             NetworkReport(network: network,
                           checks: claims(network) + rules.filter { $0.network == network.name }.map(\.finding))
         }
         var hostFindings = rules.filter { $0.network == nil }.map(\.finding)
-        hostFindings += coverageFindings(scope)
+        hostFindings += coverageFindings(scope) + extraHostFindings
         let host = scope.host
         return AuditReport(
             tool: Tool(version: version),

@@ -2,20 +2,23 @@ import Foundation
 import VNetModel
 
 /// Bundle layout: `DIR/manifest.json`, `DIR/host.json` (the model, `ModelJSON`), `DIR/raw/<bundlePath>`
-/// for every raw source. See docs/model.md.
+/// for every raw source, and `DIR/captures/<name>` for captured traffic (`snapshot --capture`). See
+/// docs/model.md.
 public enum SnapshotBundle {
     public static let formatName = "vnetaudit-snapshot"
     public static let formatVersion = 1
     static let manifestFile = "manifest.json"
     static let hostFile = "host.json"
     static let rawFolder = "raw/"
+    static let capturesFolder = "captures/"
 
     /// Writes the bundle into a sibling `DIR.tmp-XXXX` and renames it into place, so `dir` is either
     /// absent, the previous bundle, or the complete new one. `dir` may be missing, an empty
     /// directory, or an older snapshot (replaced); anything else is refused.
-    public static func write(host: HostState, raw: [RawSource], toolVersion: String, created: Date = Date(),
-                             to dir: URL) throws {
-        let files = try bundleFiles(host: host, raw: raw)
+    /// - Parameter captures: files for `captures/` (pcaps and their summary), checksummed like the rest.
+    public static func write(host: HostState, raw: [RawSource], captures: [Snapshot.CaptureFile] = [], toolVersion: String,
+                             created: Date = Date(), to dir: URL) throws {
+        let files = try bundleFiles(host: host, raw: raw, captures: captures)
         let manifest = SnapshotManifest(
             format: formatName, formatVersion: formatVersion, toolVersion: toolVersion,
             created: Date(timeIntervalSince1970: created.timeIntervalSince1970.rounded(.down)),
@@ -56,9 +59,9 @@ public enum SnapshotBundle {
         var seen = Set<String>()
         for file in manifest.files {
             guard BundlePath.isValid(file.path), seen.insert(file.path).inserted,
-                  file.path == hostFile || file.path.hasPrefix(rawFolder) else {
+                  file.path == hostFile || file.path.hasPrefix(rawFolder) || file.path.hasPrefix(capturesFolder) else {
                 throw SnapshotError(.invalidPath, file: dir.appendingPathComponent(manifestFile).path,
-                                    "file entry '\(file.path)' is not a host.json or raw/ path, or is listed twice")
+                                    "file entry '\(file.path)' is not a host.json, raw/ or captures/ path, or is listed twice")
             }
         }
         guard let hostEntry = manifest.file(hostFile) else {
@@ -80,12 +83,17 @@ public enum SnapshotBundle {
             RawSource(bundlePath: String(entry.path.dropFirst(rawFolder.count)), origin: entry.origin ?? entry.path,
                       contents: try verifiedContents(of: entry, in: dir))
         }
-        return Snapshot(manifest: manifest, host: host, raw: raw.sorted { $0.bundlePath < $1.bundlePath })
+        let captures = try manifest.files.filter { $0.path.hasPrefix(capturesFolder) }.map { entry in
+            Snapshot.CaptureFile(name: String(entry.path.dropFirst(capturesFolder.count)), contents: try verifiedContents(of: entry, in: dir))
+        }
+        return Snapshot(manifest: manifest, host: host, raw: raw.sorted { $0.bundlePath < $1.bundlePath },
+                        captures: captures.sorted { $0.name < $1.name })
     }
 
     // MARK: writing
 
-    private static func bundleFiles(host: HostState, raw: [RawSource]) throws -> [(path: String, contents: Data, origin: String?)] {
+    private static func bundleFiles(host: HostState, raw: [RawSource], captures: [Snapshot.CaptureFile]) throws
+        -> [(path: String, contents: Data, origin: String?)] {
         var seen = Set<String>()
         var files: [(path: String, contents: Data, origin: String?)] = []
         for source in raw {
@@ -94,6 +102,13 @@ public enum SnapshotBundle {
                                     "raw source path '\(source.bundlePath)' is not a relative path inside the bundle, or is used twice")
             }
             files.append((rawFolder + source.bundlePath, source.contents, source.origin))
+        }
+        for capture in captures {
+            guard BundlePath.isValid(capture.name), seen.insert(capturesFolder + capture.name).inserted else {
+                throw SnapshotError(.invalidPath, file: capture.name,
+                                    "capture file name '\(capture.name)' is not a relative path inside the bundle, or is used twice")
+            }
+            files.append((capturesFolder + capture.name, capture.contents, nil))
         }
         do {
             files.append((hostFile, try ModelJSON.encoder().encode(host), nil))

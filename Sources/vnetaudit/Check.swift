@@ -3,6 +3,8 @@ import Foundation
 import VNetJudge
 import VNetModel
 import VNetReport
+import VNetSnapshot
+import VNetTraffic
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +15,13 @@ struct Check: ParsableCommand {
             runs the catalogue of known causes of broken guest networking (`vnetaudit rules`). Live by \
             default (needs root), or --snapshot DIR.
 
+            Traffic: --capture DURATION also captures every audited bridge and uplink and judges the \
+            packets (the report gets a capture section; evidence pcaps are written next to the report, \
+            or under --evidence-dir, default ./reports, when the report goes to standard output). \
+            Ctrl-C ends the capture early; the report is still written, marked interrupted. \
+            --pcap IFACE=FILE judges saved captures the same way; a snapshot taken with \
+            `snapshot --capture` is judged with its captures.
+
             Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 could not run, \
             3 nothing failed but something stayed inconclusive.
             """
@@ -22,6 +31,7 @@ struct Check: ParsableCommand {
 
     @OptionGroup var input: HostInputOptions
     @OptionGroup var logging: LoggingOptions
+    @OptionGroup var traffic: TrafficOptions
 
     @Option(name: .customLong("network"), help: ArgumentHelp("Judge only this network (repeatable).", valueName: "name"))
     var networks: [String] = []
@@ -35,12 +45,22 @@ struct Check: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No ANSI colours (also when NO_COLOR is set or output is not a terminal).")
     var noColor = false
 
+    func validate() throws {
+        try traffic.validate(with: input)
+    }
+
     func run() throws {
         let loaded = try HostLoader.load(input, logger: logging.makeLogger())
         let scope = try AuditScope(host: loaded.host, networks: selectedNetworks(of: loaded.host))
-        let report = AuditReport.assemble(
-            scope: scope, claims: { ClaimJudge.judge($0, on: loaded.host) }, rules: try catalogue().run(scope),
+        let rules = try catalogue().run(scope)
+        let observed = try trafficSource(for: scope).map { try judgeTraffic($0, scope: scope) }
+        var report = AuditReport.assemble(
+            scope: scope,
+            claims: { ClaimJudge.judge($0, on: loaded.host) + (observed?.findings(of: $0.name) ?? []) },
+            rules: rules, extraHostFindings: observed?.hostFindings ?? [],
             source: input.sourceDescription, version: VNetAudit.version)
+        report.capture = observed?.section
+        report.interrupted = observed?.interrupted ?? false
         let rendered: Data
         switch format {
         case .json:
@@ -60,6 +80,37 @@ struct Check: ParsableCommand {
             FileHandle.standardOutput.write(rendered)
         }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// The traffic to judge: a live capture, --pcap files, or a snapshot's captures; nil without any.
+    private func trafficSource(for scope: AuditScope) throws -> TrafficSource? {
+        if let duration = traffic.capture {
+            return try TrafficSource.live(CapturePlan.targets(for: scope), seconds: duration.seconds, namespace: input.netns,
+                                          showProgress: CaptureProgressLine.wanted(textFormat: format == .text))
+        }
+        if !traffic.pcaps.isEmpty {
+            return try TrafficSource.files(traffic.pcaps)
+        }
+        if let bundle = input.snapshot {
+            do {
+                return try SnapshotCaptures.source(of: try SnapshotBundle.read(from: URL(fileURLWithPath: bundle)), bundle: bundle)
+            } catch let error as SnapshotError {
+                throw VNetAuditFailure("\(error)")
+            }
+        }
+        return nil
+    }
+
+    /// Judges the traffic and writes its evidence pcaps before the report that names them.
+    private func judgeTraffic(_ source: TrafficSource, scope: AuditScope) throws -> ObservedTraffic {
+        let decoded = source.captures.map(DecodedCapture.init(decoding:))
+        let judgement = TrafficJudge.judge(scope: scope, decoded: decoded)
+        let location = EvidenceLocation(reportFile: output, evidenceDirectory: traffic.evidenceDirectory)
+        try location.write(judgement.evidence)
+        return ObservedTraffic(
+            judgement: judgement, location: location, interrupted: source.interrupted,
+            section: CaptureSectionBuilder.section(source, decoded: decoded,
+                                                   evidenceDirectory: judgement.evidence.isEmpty ? nil : location.displayedDirectory))
     }
 
     /// The built-in catalogue; it is compiled in, so failing to load it is a defect of the build.
@@ -84,4 +135,16 @@ struct Check: ParsableCommand {
             return network
         }
     }
+}
+
+/// What traffic judgement adds to a check: findings (with evidence named as the report's reader finds
+/// it), the capture section, and whether Ctrl-C cut the capture short.
+private struct ObservedTraffic {
+    var judgement: TrafficJudgement
+    var location: EvidenceLocation
+    var interrupted: Bool
+    var section: CaptureSection
+
+    func findings(of network: String) -> [Finding] { judgement.findings(of: network).map(location.relocate) }
+    var hostFindings: [Finding] { judgement.hostFindings.map(location.relocate) }
 }

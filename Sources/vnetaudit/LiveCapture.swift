@@ -1,0 +1,47 @@
+import Foundation
+import VNetCapture
+import VNetCollect
+import VNetPackets
+
+/// Runs a `CaptureSession` from the command line: in the audited network namespace, with Ctrl-C
+/// ending it early and, on a terminal, a progress line.
+struct LiveCapture {
+    var targets: [CaptureSession.Target]
+    var seconds: Double
+    /// The network namespace to capture in (`--netns`); nil for the host's.
+    var namespace: String?
+    var showProgress: Bool
+
+    struct Outcome {
+        var captures: [InterfaceCapture]
+        /// Ctrl-C (SIGINT/SIGTERM) ended the capture early.
+        var interrupted: Bool
+    }
+
+    func run() throws -> Outcome {
+        let session = CaptureSession(targets: targets)
+        return try InterruptSignals.catching {
+            do {
+                if let namespace {
+                    try NetworkNamespace.run(named: namespace) { try session.start(seconds: seconds) }
+                } else {
+                    try session.start(seconds: seconds)
+                }
+            } catch {
+                throw VNetAuditFailure("cannot start the capture: \(error)")
+            }
+            var progress = CaptureProgressLine()
+            var interrupted = false
+            while !session.isFinished {
+                if InterruptSignals.received && !interrupted {
+                    interrupted = true
+                    session.stop()
+                }
+                if showProgress { progress.draw(secondsLeft: session.secondsLeft, interfaces: session.progress) }
+                usleep(50_000)
+            }
+            progress.clear()
+            return Outcome(captures: session.results(), interrupted: interrupted)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import VNetCapture
+import VNetPackets
+import VNetTraffic
+
+/// The traffic a check judges, wherever it came from: a live capture, `--pcap` files, or a snapshot
+/// bundle's captures; with what the report's capture section says about it.
+struct TrafficSource {
+    enum Origin: String {
+        case live, files, snapshot
+    }
+
+    var origin: Origin
+    var captures: [InterfaceCapture]
+    /// Live: the BPF filter per interface.
+    var filters: [String: String] = [:]
+    /// Files whose last record was cut short (read up to the cut).
+    var truncatedFiles: Set<String> = []
+    /// Live: the duration asked for.
+    var requestedSeconds: Double?
+    var interrupted = false
+
+    /// A live capture of the planned interfaces, in `namespace` when given (`--netns`).
+    static func live(_ targets: [VNetTraffic.CaptureTarget], seconds: Double, namespace: String?,
+                     showProgress: Bool) throws -> TrafficSource {
+        guard !targets.isEmpty else {
+            throw VNetAuditFailure("--capture: no audited network is active with an interface to capture on")
+        }
+        let outcome = try LiveCapture(targets: targets.map { CaptureSession.Target(interface: $0.interface, filter: $0.filter) },
+                                      seconds: seconds, namespace: namespace, showProgress: showProgress).run()
+        return TrafficSource(origin: .live, captures: outcome.captures,
+                             filters: Dictionary(targets.map { ($0.interface, $0.filter) }, uniquingKeysWith: { first, _ in first }),
+                             requestedSeconds: seconds, interrupted: outcome.interrupted)
+    }
+
+    /// `--pcap IFACE=FILE` inputs, read whole. An unreadable or corrupt file is an error naming it.
+    static func files(_ inputs: [PcapInput], origin: Origin = .files) throws -> TrafficSource {
+        var source = TrafficSource(origin: origin, captures: [])
+        for input in inputs {
+            let contents: CaptureFile.Contents
+            do {
+                contents = try CaptureFile.read(path: input.file, interface: input.interface)
+            } catch let error as CaptureFileError {
+                throw VNetAuditFailure("\(error.file): cannot use this capture: \(error.reason)")
+            }
+            source.captures.append(contents.capture)
+            if contents.truncatedLastRecord { source.truncatedFiles.insert(input.file) }
+        }
+        return source
+    }
+}
+
+/// `--pcap IFACE=FILE`: a saved capture and the interface it was taken on.
+struct PcapInput: Equatable {
+    var interface: String
+    var file: String
+
+    /// Splits at the first `=`; both sides must be non-empty.
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "=") else { return nil }
+        interface = String(argument[..<equals])
+        file = String(argument[argument.index(after: equals)...])
+        guard !interface.isEmpty, !file.isEmpty else { return nil }
+    }
+}
