@@ -17,12 +17,12 @@ enum IsolatedTraffic {
             draft.message = "network \(name) (\(fam)): guests tried \(t.crossings.count) outbound flows but no uplink was captured"
             return draft
         }
-        let leaked = t.guestFramesOnUplinks()
+        let (leakedCount, leaked) = t.guestFramesOnUplinks()
         let left = t.crossings.filter(\.left)
         if !leaked.isEmpty || !left.isEmpty {
             draft.status = .fail
             draft.message = "network \(name) (\(fam)): "
-                + (leaked.isEmpty ? "" : "\(leaked.count) frame\(leaked.count == 1 ? "" : "s") with a guest's address or MAC on \(t.interfaces(of: leaked))")
+                + (leaked.isEmpty ? "" : "\(leakedCount) frame\(leakedCount == 1 ? "" : "s") with a guest's address or MAC on \(t.interfaces(of: leaked))")
                 + (leaked.isEmpty || left.isEmpty ? "" : "; ")
                 + (left.isEmpty ? "" : Wording.list(left, "flow", \.label))
                 + ": the isolated network forwards out"

@@ -14,11 +14,11 @@ enum NATTraffic {
         let name = t.network.name, fam = Wording.family(t.family)
         var draft = TrafficDraft(id: "traffic.nat.no-guest-address-on-uplink", title: "No guest address leaves untranslated",
                                  status: .pass, message: "", family: t.family)
-        let leaked = t.guestFramesOnUplinks()
+        let (leakedCount, leaked) = t.guestFramesOnUplinks()
         if !leaked.isEmpty {
             let untranslated = t.crossings.filter { $0.left && $0.translatedTo == nil }
             draft.status = .fail
-            draft.message = "network \(name) (\(fam)): \(leaked.count) frame\(leaked.count == 1 ? "" : "s") on \(t.interfaces(of: leaked)) carry a guest's own address or MAC: the masquerade did not translate them"
+            draft.message = "network \(name) (\(fam)): \(leakedCount) frame\(leakedCount == 1 ? "" : "s") on \(t.interfaces(of: leaked)) carry a guest's own address or MAC: the masquerade did not translate them"
                 + (untranslated.isEmpty ? "" : "; " + Wording.list(untranslated, "flow", \.label))
             draft.frames = leaked + untranslated.flatMap(\.frames)
             draft.evidenceSummary = "guest-source packets seen on the uplink, with their flows on both sides"

@@ -106,18 +106,16 @@ struct NetworkTraffic {
             if isBridgeMode {
                 guard let tap = host.link(named: side.interface)?.mac?.lowercased(), tap.count == 17 else { continue }
                 let tail = tap.dropFirst(2)
-                for packet in side.packets {
-                    guard let eth = packet.ethernet, eth.source.dropFirst(2) == tail, eth.source != tap else { continue }
-                    guestMACs.insert(eth.source)
-                    if let ip = packet.ip, ip.family == family, !ip.source.isUnspecified, !ip.source.isLinkLocal {
-                        guestAddresses.insert(ip.source)
-                    }
+                for sender in side.senders.keys {
+                    guard let mac = sender.mac?.description, mac.dropFirst(2) == tail, mac != tap else { continue }
+                    guestMACs.insert(mac)
+                    let ip = sender.address
+                    if sender.fromIP, ip.family == family, !ip.isUnspecified, !ip.isLinkLocal { guestAddresses.insert(ip) }
                 }
             } else {
-                for packet in side.packets {
-                    guard let eth = packet.ethernet, eth.source != bridgeMAC else { continue }
-                    let source = packet.ip?.source ?? packet.arp?.senderAddress
-                    if let source, source.family == family, isGuest(source) { guestMACs.insert(eth.source) }
+                for sender in side.senders.keys {
+                    guard let mac = sender.mac?.description, mac != bridgeMAC else { continue }
+                    if sender.address.family == family, isGuest(sender.address) { guestMACs.insert(mac) }
                 }
             }
         }
@@ -179,17 +177,20 @@ struct NetworkTraffic {
     static let skew: UInt64 = 50_000_000
 
     /// Frames on the uplinks that carry a guest's source address or MAC: the guests themselves on the wire.
-    func guestFramesOnUplinks() -> [FrameRef] {
+    /// `count` is all of them; `frames` holds at least the first `EvidenceFiles.frameLimit` of each uplink.
+    func guestFramesOnUplinks() -> (count: Int, frames: [FrameRef]) {
+        var count = 0
         var refs: [FrameRef] = []
         for uplink in uplinks {
-            for (i, packet) in uplink.packets.enumerated() {
-                let address = packet.ip?.source ?? packet.arp?.senderAddress
-                let byAddress = address.map { $0.family == family && isGuest($0) } ?? false
-                let byMAC = packet.ethernet.map { guestMACs.contains($0.source) && (packet.ip?.family ?? packet.arp?.senderAddress.family) == family } ?? false
-                if byAddress || byMAC { refs.append(uplink.ref(i)) }
+            var frames: [Int] = []
+            for (sender, sent) in uplink.senders where sender.address.family == family
+                && (isGuest(sender.address) || sender.mac.map { guestMACs.contains($0.description) } ?? false) {
+                count += sent.count
+                frames += sent.first
             }
+            refs += frames.sorted().map(uplink.ref)
         }
-        return refs
+        return (count, refs)
     }
 
     /// Connections opened from outside towards a guest as seen on the uplinks, each with whether it
@@ -202,8 +203,7 @@ struct NetworkTraffic {
 
     /// Flows that start late enough that a missing answer may just be the capture's end.
     func inGrace(_ flow: Flow) -> Bool {
-        guard let capture = traffic(flow.capture)?.capture else { return false }
-        let end = max(capture.endedAtNanoseconds, capture.frames.last?.timestampNanoseconds ?? 0)
+        guard let end = traffic(flow.capture)?.endTime else { return false }
         return flow.start + Self.grace > end
     }
 

@@ -1,0 +1,40 @@
+import VNetPackets
+
+/// One interface's capture analysed as its frames arrive, keeping none of them: what judgement needs
+/// (flows, DHCP/DNS/ICMP messages, senders) grows with flows and messages, never with packets, so a
+/// capture of any length fits in memory. `TrafficJudge.judge(scope:analyses:reading:)` judges several.
+public struct CaptureAnalysis: Sendable {
+    var traffic: InterfaceTraffic
+
+    /// `capture` describes the capture (interface, link type, counters, times, source); its frames, if
+    /// any, are not read: feed them with `add`.
+    public init(_ capture: InterfaceCapture) {
+        traffic = InterfaceTraffic(index: 0, capture: capture)
+    }
+
+    /// A capture already decoded, analysed whole.
+    public init(decoded: DecodedCapture) {
+        traffic = InterfaceTraffic(index: 0, decoded: decoded)
+    }
+
+    /// The capture's next frame, decoded from `bytes` in place.
+    public mutating func add(_ bytes: UnsafeRawBufferPointer, at timestampNanoseconds: UInt64) {
+        traffic.add(PacketDecoder.decode(bytes, linkType: traffic.capture.linkType), at: timestampNanoseconds, length: bytes.count)
+    }
+
+    public mutating func add(_ frame: CapturedFrame) {
+        frame.bytes.withUnsafeBytes { add($0, at: frame.timestampNanoseconds) }
+    }
+
+    /// The capture as described, with the times it ended and its counters as now known (a file's end is
+    /// its last frame: `endedAtNanoseconds` is raised to it when earlier).
+    public var capture: InterfaceCapture { traffic.capture }
+    public mutating func update(_ change: (inout InterfaceCapture) -> Void) { traffic.updateCapture(change) }
+
+    public var frameCount: Int { traffic.frameCount }
+    public var byteCount: Int { traffic.byteCount }
+    public var firstFrameTime: UInt64? { traffic.firstFrameTime }
+    public var lastFrameTime: UInt64? { traffic.lastFrameTime }
+    /// What the decoders made of the frames.
+    public var tally: DecodeTally { traffic.tally }
+}
