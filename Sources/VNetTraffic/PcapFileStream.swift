@@ -53,21 +53,21 @@ final class PcapFileStream {
     }
 
     /// Hands the next frame to `body` (valid only during the call); false at the end of the file.
-    func next(_ body: (_ bytes: UnsafeRawBufferPointer, _ timestampNanoseconds: UInt64) -> Void) throws -> Bool {
+    func next(_ body: (_ bytes: UnsafeRawBufferPointer, _ timestampNanoseconds: UInt64, _ originalLength: Int) -> Void) throws -> Bool {
         try fill(atLeast: 16)
         guard end - start >= 16 else {
             truncatedAtEnd = end > start
             return false
         }
         let seconds = UInt64(word(at: start)), fraction = UInt64(word(at: start + 4))
-        let included = Int(word(at: start + 8))
+        let included = Int(word(at: start + 8)), original = Int(word(at: start + 12))
         try fill(atLeast: 16 + included)
         guard end - start >= 16 + included else {
             truncatedAtEnd = true
             return false
         }
         let stamp = seconds &* 1_000_000_000 &+ (nanos ? fraction : fraction &* 1000)
-        body(UnsafeRawBufferPointer(rebasing: buffer[start + 16 ..< start + 16 + included]), stamp)
+        body(UnsafeRawBufferPointer(rebasing: buffer[start + 16 ..< start + 16 + included]), stamp, original)
         start += 16 + included
         return true
     }
