@@ -12,6 +12,12 @@ public struct CaptureAnalysis: Sendable {
         traffic = InterfaceTraffic(index: 0, capture: capture)
     }
 
+    /// A capture held in memory (a live one), each frame decoded and analysed in turn.
+    public init(analysing capture: InterfaceCapture) {
+        self.init(capture)
+        for frame in capture.frames { add(frame) }
+    }
+
     /// A capture already decoded, analysed whole.
     public init(decoded: DecodedCapture) {
         traffic = InterfaceTraffic(index: 0, decoded: decoded)
@@ -37,4 +43,11 @@ public struct CaptureAnalysis: Sendable {
     public var lastFrameTime: UInt64? { traffic.lastFrameTime }
     /// What the decoders made of the frames.
     public var tally: DecodeTally { traffic.tally }
+}
+
+extension InterfaceCapture {
+    /// The frames numbered `numbers` (those there are), by number: the evidence reader of a capture in memory.
+    public func frames(numbered numbers: Set<Int>) -> [Int: CapturedFrame] {
+        Dictionary(uniqueKeysWithValues: numbers.filter { $0 >= 0 && $0 < frames.count }.map { ($0, frames[$0]) })
+    }
 }

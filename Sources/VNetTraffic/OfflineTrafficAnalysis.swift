@@ -29,6 +29,12 @@ public enum OfflineTrafficAnalysis {
     public struct FileError: Error, CustomStringConvertible, Sendable {
         public let path: String
         public let reason: String
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+
         public var description: String { "\(path): \(reason)" }
     }
 
@@ -57,7 +63,7 @@ public enum OfflineTrafficAnalysis {
 
     /// One file streamed through an analysis; whether its last record was cut short.
     static func analyse(_ input: Input) throws -> (CaptureAnalysis, Bool) {
-        let stream = try open(input.path)
+        let stream = try PcapFileStream(path: input.path)
         var analysis = CaptureAnalysis(InterfaceCapture(interface: input.interface, linkType: stream.linkType, frames: [], counters: nil,
                                                         startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: input.path))
         while try stream.next({ bytes, stamp, _ in analysis.add(bytes, at: stamp) }) {}
@@ -69,7 +75,7 @@ public enum OfflineTrafficAnalysis {
     /// The frames numbered `numbers` of the file at `path`, read again.
     static func frames(_ numbers: Set<Int>, of path: String) throws -> [Int: CapturedFrame] {
         guard let lastWanted = numbers.max() else { return [:] }
-        let stream = try open(path)
+        let stream = try PcapFileStream(path: path)
         var found: [Int: CapturedFrame] = [:]
         var number = 0
         while number <= lastWanted, try stream.next({ bytes, stamp, original in
@@ -78,13 +84,5 @@ public enum OfflineTrafficAnalysis {
             }
         }) { number += 1 }
         return found
-    }
-
-    private static func open(_ path: String) throws -> PcapFileStream {
-        do {
-            return try PcapFileStream(path: path)
-        } catch let error as PcapFileStream.OpenError {
-            throw FileError(path: error.path, reason: error.reason)
-        }
     }
 }

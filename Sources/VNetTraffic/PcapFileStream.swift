@@ -7,18 +7,15 @@ import VNetPackets
 /// record), so a file of any size costs the same memory; each frame is handed over in place, not copied.
 /// A record cut short by the end of the file ends the reading (`truncatedAtEnd`), as `PcapFile.read` does.
 final class PcapFileStream {
-    struct OpenError: Error, CustomStringConvertible {
-        let path: String
-        let reason: String
-        var description: String { "\(path): \(reason)" }
-    }
-
     let path: String
     let linkType: LinkType
     private(set) var truncatedAtEnd = false
     private let descriptor: Int32
     private let bigEndian: Bool
     private let nanos: Bool
+    /// No record may be longer: the file's snap length, or libpcap's largest (a longer one is corruption).
+    private let recordLimit: Int
+    private var records = 0
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
@@ -28,7 +25,7 @@ final class PcapFileStream {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         descriptor = fd
-        guard fd >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw OfflineTrafficAnalysis.FileError(path: path, reason: String(cString: strerror(errno))) }
         var header = [UInt8](repeating: 0, count: 24)
         let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 24, 0) }
         let format: (linkType: LinkType, snapLength: Int, bigEndian: Bool, nanos: Bool)
@@ -36,14 +33,15 @@ final class PcapFileStream {
             format = try PcapFile.header(Array(header.prefix(max(got, 0))))
         } catch {
             close(descriptor)
-            throw OpenError(path: path, reason: "\(error)")
+            throw OfflineTrafficAnalysis.FileError(path: path, reason: "\(error)")
         }
         (linkType, bigEndian, nanos) = (format.linkType, format.bigEndian, format.nanos)
+        recordLimit = max(format.snapLength, 262_144)
         buffer = .allocate(byteCount: 1 << 20, alignment: 8)
         guard lseek(descriptor, 24, SEEK_SET) == 24 else {
             close(descriptor)
             buffer.deallocate()
-            throw OpenError(path: path, reason: "cannot seek past the file header")
+            throw OfflineTrafficAnalysis.FileError(path: path, reason: "cannot seek past the file header")
         }
     }
 
@@ -61,6 +59,9 @@ final class PcapFileStream {
         }
         let seconds = UInt64(word(at: start)), fraction = UInt64(word(at: start + 4))
         let included = Int(word(at: start + 8)), original = Int(word(at: start + 12))
+        guard included <= recordLimit else {
+            throw OfflineTrafficAnalysis.FileError(path: path, reason: "corrupt after \(records) records: a record of \(included) bytes, longer than the snap length")
+        }
         try fill(atLeast: 16 + included)
         guard end - start >= 16 + included else {
             truncatedAtEnd = true
@@ -69,6 +70,7 @@ final class PcapFileStream {
         let stamp = seconds &* 1_000_000_000 &+ (nanos ? fraction : fraction &* 1000)
         body(UnsafeRawBufferPointer(rebasing: buffer[start + 16 ..< start + 16 + included]), stamp, original)
         start += 16 + included
+        records += 1
         return true
     }
 
@@ -91,7 +93,7 @@ final class PcapFileStream {
             let got = read(descriptor, buffer.baseAddress! + end, buffer.count - end)
             if got < 0 {
                 if errno == EINTR { continue }
-                throw OpenError(path: path, reason: String(cString: strerror(errno)))
+                throw OfflineTrafficAnalysis.FileError(path: path, reason: String(cString: strerror(errno)))
             }
             if got == 0 { atEOF = true; return }
             end += got

@@ -12,10 +12,7 @@ public enum TrafficJudge {
     }
 
     public static func judge(scope: AuditScope, decoded: [DecodedCapture]) -> TrafficJudgement {
-        judge(scope: scope, analyses: decoded.map(CaptureAnalysis.init(decoded:))) { capture, numbers in
-            let frames = decoded[capture].capture.frames
-            return Dictionary(uniqueKeysWithValues: numbers.filter { $0 < frames.count }.map { ($0, frames[$0]) })
-        }
+        judge(scope: scope, analyses: decoded.map(CaptureAnalysis.init(decoded:))) { decoded[$0].capture.frames(numbered: $1) }
     }
 
     /// Judges captures analysed frame by frame; `reading` gives the frames numbered `frames` of
