@@ -1,6 +1,7 @@
 import Foundation
 import VNetCapture
 import VNetPackets
+import VNetJudge
 import VNetTraffic
 
 /// The traffic a check judges, wherever it came from: a live capture, `--pcap` files, or a snapshot
@@ -33,20 +34,26 @@ struct TrafficSource {
                              requestedSeconds: seconds, interrupted: outcome.interrupted)
     }
 
-    /// `--pcap IFACE=FILE` inputs, read whole. An unreadable or corrupt file is an error naming it.
-    static func files(_ inputs: [PcapInput], origin: Origin = .files) throws -> TrafficSource {
-        var source = TrafficSource(origin: origin, captures: [])
-        for input in inputs {
-            let contents: CaptureFile.Contents
-            do {
-                contents = try CaptureFile.read(path: input.file, interface: input.interface)
-            } catch let error as CaptureFileError {
-                throw VNetAuditFailure("\(error.file): cannot use this capture: \(error.reason)")
-            }
-            source.captures.append(contents.capture)
-            if contents.truncatedLastRecord { source.truncatedFiles.insert(input.file) }
+    /// `--pcap IFACE=FILE` inputs: files of any size, streamed when judged (`judged(scope:)`), never held.
+    var pcapInputs: [PcapInput] = []
+
+    static func files(_ inputs: [PcapInput], origin: Origin = .files) -> TrafficSource {
+        TrafficSource(origin: origin, captures: [], pcapInputs: inputs)
+    }
+
+    /// The judgement and, per capture, what it held: `--pcap` files streamed (an unreadable or corrupt
+    /// file is an error naming it), captures in memory analysed frame by frame.
+    func judged(scope: AuditScope) throws -> (judgement: TrafficJudgement, analyses: [CaptureAnalysis], truncatedFiles: Set<String>) {
+        guard !pcapInputs.isEmpty else {
+            let analyses = captures.map(CaptureAnalysis.init(analysing:))
+            return (TrafficJudge.judge(scope: scope, analyses: analyses) { captures[$0].frames(numbered: $1) }, analyses, truncatedFiles)
         }
-        return source
+        do {
+            let result = try OfflineTrafficAnalysis.judge(scope: scope, files: pcapInputs.map { .init(interface: $0.interface, path: $0.file) })
+            return (result.judgement, result.analyses, result.truncatedFiles)
+        } catch let error as OfflineTrafficAnalysis.FileError {
+            throw VNetAuditFailure("\(error.path): cannot use this capture: \(error.reason)")
+        }
     }
 }
 
