@@ -9,7 +9,12 @@ public struct CaptureAnalysis: Sendable {
     /// `capture` describes the capture (interface, link type, counters, times, source); its frames, if
     /// any, are not read: feed them with `add`.
     public init(_ capture: InterfaceCapture) {
-        traffic = InterfaceTraffic(index: 0, capture: capture)
+        self.init(capture, position: 0)
+    }
+
+    /// `position`: its place among the captures judged together, when known, so judging needs not renumber.
+    init(_ capture: InterfaceCapture, position: Int) {
+        traffic = InterfaceTraffic(index: position, capture: capture)
     }
 
     /// A capture held in memory (a live one), each frame decoded and analysed in turn.

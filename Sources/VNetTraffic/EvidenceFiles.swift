@@ -21,8 +21,11 @@ struct EvidenceFiles {
         var finding = Finding(id: draft.id, kind: .claim, title: draft.title, status: draft.status, message: draft.message,
                               family: draft.family, remediation: draft.status == .pass ? nil : draft.remediation)
         var seen = Set<FrameRef>()
-        let chosen = draft.frames.filter { $0.capture < traffic.count && $0.frame < traffic[$0.capture].frameCount && seen.insert($0).inserted }
-            .prefix(Self.frameLimit)
+        var chosen: [FrameRef] = []
+        for ref in draft.frames where chosen.count < Self.frameLimit
+            && ref.capture < traffic.count && ref.frame < traffic[ref.capture].frameCount && seen.insert(ref).inserted {
+            chosen.append(ref)
+        }
         guard !chosen.isEmpty else { return finding }
         let byLink = Dictionary(grouping: chosen, by: { traffic[$0.capture].capture.linkType })
         let base = "evidence/" + [network ?? "host", draft.id, draft.family?.rawValue].compactMap { $0 }.map(Self.safe).joined(separator: "-")

@@ -10,12 +10,15 @@ struct InterfaceTraffic: Sendable {
     /// The capture's description and counters; its `frames` stay empty (they are not kept here).
     private(set) var capture: InterfaceCapture
     private(set) var flows: [Flow] = []
-    private var flowByKey: [FlowKey: Int] = [:]
+    /// Flows by `FlowKey.unordered` (numbers are indices of `flows`): either direction finds its flow.
+    private var flowByKey = CompactTable<FlowKey>()
     private(set) var icmpErrors: [ICMPErrorSighting] = []
     private(set) var dhcp: [DHCPSighting] = []
     private(set) var dns: [DNSSighting] = []
-    /// Frames by sender, for learning guests and finding them on uplinks without keeping the packets.
-    private(set) var senders: [Sender: SenderFrames] = [:]
+    /// Frames by sender (`senderFrames[senderTable.number(of: sender)]`), for learning guests and finding
+    /// them on uplinks without keeping the packets.
+    private var senderTable = CompactTable<Sender>()
+    private var senderFrames: [SenderFrames] = []
     private(set) var frameCount = 0
     private(set) var byteCount = 0
     private(set) var firstFrameTime: UInt64?
@@ -23,13 +26,17 @@ struct InterfaceTraffic: Sendable {
     private(set) var tally = DecodeTally()
 
     var interface: String { capture.interface }
+    /// Every sender with its frames.
+    var senders: Zip2Sequence<[Sender], [SenderFrames]> { zip(senderTable.keys, senderFrames) }
     /// The capture's end: when it stopped, or its last frame if later (a file has no stop time).
     var endTime: UInt64 { max(capture.endedAtNanoseconds, lastFrameTime ?? 0) }
 
     func ref(_ frame: Int) -> FrameRef { FrameRef(capture: index, frame: frame) }
-    func flow(_ key: FlowKey) -> Flow? { flowByKey[key].map { flows[$0] } }
+    /// The flow `key` opened (not one it answers).
+    func flow(_ key: FlowKey) -> Flow? { flowByKey.number(of: key.unordered).map { flows[$0] }.flatMap { $0.key == key ? $0 : nil } }
 
-    /// `capture`'s frames are not read: feed them with `add`.
+    /// `capture`'s frames are not read: feed them with `add`. `index` is where it will be judged (`place`
+    /// moves it, at the cost of renumbering its flows).
     init(index: Int, capture: InterfaceCapture) {
         self.index = index
         var described = capture
@@ -39,6 +46,7 @@ struct InterfaceTraffic: Sendable {
 
     /// Places the capture at `index` among those judged together (its flows name it).
     mutating func place(at index: Int) {
+        guard index != self.index else { return }
         self.index = index
         for i in flows.indices { flows[i].capture = index }
     }
@@ -66,7 +74,12 @@ struct InterfaceTraffic: Sendable {
         tally.record(packet)
         if let address = packet.ip?.source ?? packet.arp?.senderAddress {
             let sender = Sender(mac: packet.ethernet?.sourceMAC, address: address, fromIP: packet.ip != nil)
-            senders[sender, default: SenderFrames()].add(frame)
+            if let n = senderTable.number(of: sender) {
+                senderFrames[n].add(frame)
+            } else {
+                _ = senderTable.insert(sender)
+                senderFrames.append(SenderFrames(first: frame))
+            }
         }
         guard let ip = packet.ip, ip.fragment.map({ $0.offset == 0 }) ?? true else { return }
         switch packet.application {
@@ -129,37 +142,48 @@ struct InterfaceTraffic: Sendable {
     /// Adds a packet to its flow (either direction) or starts one; a flow first seen on its answer
     /// (`startsReversed`: a SYN-ACK, an echo reply) is keyed by its initiator all the same.
     private mutating func record(_ frame: Int, _ t: UInt64, _ key: FlowKey, newFlowOpens: Bool, startsReversed: Bool, reset: Bool) {
-        if let i = flowByKey[key] {
-            flows[i].add(frame, at: t, backward: false)
-        } else if let i = flowByKey[key.reversed] {
-            flows[i].add(frame, at: t, backward: true)
-            if reset { flows[i].resetBack = true }
+        let unordered = key.unordered
+        if let i = flowByKey.number(of: unordered) {
+            let backward = flows[i].key != key
+            flows[i].add(frame, at: t, backward: backward)
+            if backward && reset { flows[i].resetBack = true }
         } else {
             let flowKey = startsReversed ? key.reversed : key
             var flow = Flow(key: flowKey, capture: index, start: t, opens: newFlowOpens && !startsReversed)
             flow.add(frame, at: t, backward: startsReversed)
-            flowByKey[flowKey] = flows.count
+            _ = flowByKey.insert(unordered)
             flows.append(flow)
         }
     }
 }
 
 /// Who sent a frame: its Ethernet source (nil on other links) and the IP source or ARP sender address.
-struct Sender: Hashable, Sendable {
+struct Sender: Hashable, Sendable, CompactKey {
     let mac: MACAddress?
     let address: IPAddress
     /// The address is an IP packet's source (not an ARP sender's).
     let fromIP: Bool
+
+    /// MAC, flags and address folded into one word: the sender table's hash.
+    var mix: UInt64 {
+        let flags: UInt64 = (mac == nil ? 0 : 1 << 48) | (address.family == .ipv6 ? 1 << 49 : 0) | (fromIP ? 1 << 50 : 0)
+        return (((mac?.value ?? 0) | flags) ^ address.high &* 0x100_0000_01b3) &* 0x9e37_79b9 ^ address.low
+    }
 }
 
 /// How many frames a sender sent, and the first of them (evidence holds no more).
 struct SenderFrames: Sendable {
-    private(set) var count = 0
-    private(set) var first: [Int] = []
+    private(set) var count = 1
+    private(set) var first: [UInt32]
+
+    /// Frames kept per sender, for the evidence of a guest's frames on an uplink (as many as a flow keeps).
+    static let frameLimit = Flow.frameLimit
+
+    init(first frame: Int) { first = UInt32(exactly: frame).map { [$0] } ?? [] }
 
     mutating func add(_ frame: Int) {
         count += 1
-        if first.count < EvidenceFiles.frameLimit { first.append(frame) }
+        if first.count < Self.frameLimit, let number = UInt32(exactly: frame) { first.append(number) }
     }
 }
 

@@ -106,14 +106,14 @@ struct NetworkTraffic {
             if isBridgeMode {
                 guard let tap = host.link(named: side.interface)?.mac?.lowercased(), tap.count == 17 else { continue }
                 let tail = tap.dropFirst(2)
-                for sender in side.senders.keys {
+                for (sender, _) in side.senders {
                     guard let mac = sender.mac?.description, mac.dropFirst(2) == tail, mac != tap else { continue }
                     guestMACs.insert(mac)
                     let ip = sender.address
                     if sender.fromIP, ip.family == family, !ip.isUnspecified, !ip.isLinkLocal { guestAddresses.insert(ip) }
                 }
             } else {
-                for sender in side.senders.keys {
+                for (sender, _) in side.senders {
                     guard let mac = sender.mac?.description, mac != bridgeMAC else { continue }
                     if sender.address.family == family, isGuest(sender.address) { guestMACs.insert(mac) }
                 }
@@ -142,23 +142,23 @@ struct NetworkTraffic {
     /// destination port that starts within `window` of it (NAT may change the source address and port);
     /// the untranslated one first, else the closest in time not yet claimed by another flow.
     private mutating func correlate() {
-        // uplink flows by protocol and destination, so each outbound flow looks at its few candidates only
-        var candidates: [FlowKey: [(flow: Flow, interface: String)]] = [:]
-        for uplink in uplinks {
-            for flow in uplink.flows {
-                candidates[Self.destinationKey(flow.key), default: []].append((flow, uplink.interface))
+        // uplink flows (uplink, flow index) by protocol and destination, so each outbound flow looks at its few candidates only
+        var candidates: [FlowKey: [(uplink: Int, flow: Int)]] = [:]
+        for (u, uplink) in uplinks.enumerated() {
+            for (i, flow) in uplink.flows.enumerated() {
+                candidates[Self.destinationKey(flow.key), default: []].append((u, i))
             }
         }
         var claimed = Set<FlowIdentity>()
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
             var best: (flow: Flow, interface: String, score: UInt64)?
-            for candidate in candidates[Self.destinationKey(flow.key)] ?? []
-                where candidate.flow.start + Self.skew >= flow.start && candidate.flow.start <= flow.start + Self.window
-                && !claimed.contains(candidate.flow.identity) {
-                let start = candidate.flow.start
-                let score = candidate.flow.key.source == flow.key.source ? 0 : 1 + (start > flow.start ? start - flow.start : flow.start - start)
-                if best == nil || score < best!.score { best = (candidate.flow, candidate.interface, score) }
+            for candidate in candidates[Self.destinationKey(flow.key)] ?? [] {
+                let up = uplinks[candidate.uplink].flows[candidate.flow]
+                guard up.start + Self.skew >= flow.start && up.start <= flow.start + Self.window && !claimed.contains(up.identity) else { continue }
+                let start = up.start
+                let score = up.key.source == flow.key.source ? 0 : 1 + (start > flow.start ? start - flow.start : flow.start - start)
+                if best == nil || score < best!.score { best = (up, uplinks[candidate.uplink].interface, score) }
             }
             if let best { claimed.insert(best.flow.identity) }
             crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
@@ -177,18 +177,18 @@ struct NetworkTraffic {
     static let skew: UInt64 = 50_000_000
 
     /// Frames on the uplinks that carry a guest's source address or MAC: the guests themselves on the wire.
-    /// `count` is all of them; `frames` holds at least the first `EvidenceFiles.frameLimit` of each uplink.
+    /// `count` is all of them; `frames` the first `SenderFrames.frameLimit` of each sender.
     func guestFramesOnUplinks() -> (count: Int, frames: [FrameRef]) {
         var count = 0
         var refs: [FrameRef] = []
         for uplink in uplinks {
-            var frames: [Int] = []
+            var frames: [UInt32] = []
             for (sender, sent) in uplink.senders where sender.address.family == family
                 && (isGuest(sender.address) || sender.mac.map { guestMACs.contains($0.description) } ?? false) {
                 count += sent.count
                 frames += sent.first
             }
-            refs += frames.sorted().map(uplink.ref)
+            refs += frames.sorted().map { uplink.ref(Int($0)) }
         }
         return (count, refs)
     }

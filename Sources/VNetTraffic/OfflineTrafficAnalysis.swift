@@ -46,7 +46,7 @@ public enum OfflineTrafficAnalysis {
         defer { outcomes.deallocate() }
         nonisolated(unsafe) let slots = outcomes
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
-            slots[i] = Outcome { try analyse(files[i]) }
+            slots[i] = Outcome { try analyse(files[i], position: i) }
         }
         var analyses: [CaptureAnalysis] = []
         var truncated = Set<String>()
@@ -62,10 +62,11 @@ public enum OfflineTrafficAnalysis {
     }
 
     /// One file streamed through an analysis; whether its last record was cut short.
-    static func analyse(_ input: Input) throws -> (CaptureAnalysis, Bool) {
+    static func analyse(_ input: Input, position: Int) throws -> (CaptureAnalysis, Bool) {
         let stream = try PcapFileStream(path: input.path)
         var analysis = CaptureAnalysis(InterfaceCapture(interface: input.interface, linkType: stream.linkType, frames: [], counters: nil,
-                                                        startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: input.path))
+                                                        startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: input.path),
+                                       position: position)
         while try stream.next({ bytes, stamp, _ in analysis.add(bytes, at: stamp) }) {}
         let first = analysis.firstFrameTime ?? 0, last = analysis.lastFrameTime ?? first
         analysis.update { $0.startedAtNanoseconds = first; $0.endedAtNanoseconds = last }

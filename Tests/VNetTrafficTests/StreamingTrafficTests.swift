@@ -45,7 +45,7 @@ import VNetPackets
         }
     }
 
-    /// A flow of 5000 packets keeps its first `frameLimit` frames only; its sender keeps a count.
+    /// A flow of 5000 packets keeps its first `Flow.frameLimit` frames only; its senders keep a count.
     @Test func longFlowKeepsItsFirstFramesOnly() {
         let guest = "52:54:00:aa:00:01", host = "52:54:00:bb:00:02"
         var analysis = CaptureAnalysis(InterfaceCapture(interface: "virbr0", linkType: .ethernet, frames: [], counters: nil,
@@ -58,11 +58,12 @@ import VNetPackets
         }
         let flows = analysis.traffic.flows
         #expect(flows.count == 1)
-        #expect(flows[0].frames.count == EvidenceFiles.frameLimit)
-        #expect(flows[0].frames.map(\.frame) == Array(0..<EvidenceFiles.frameLimit))
+        #expect(flows[0].frames.map(\.frame) == Array(0..<Flow.frameLimit))
         #expect(flows[0].answered && flows[0].opens && flows[0].end == 4_999_000)
-        #expect(analysis.traffic.senders.values.map(\.count).sorted() == [2500, 2500])
-        #expect(analysis.traffic.senders.values.allSatisfy { $0.first.count == EvidenceFiles.frameLimit })
+        let senders = analysis.traffic.senders.map(\.1)
+        #expect(senders.map(\.count) == [2500, 2500])
+        let evens: [UInt32] = (0..<UInt32(Flow.frameLimit)).map { $0 * 2 }
+        #expect(senders.map(\.first) == [evens, evens.map { $0 + 1 }])
         #expect(analysis.frameCount == 5000 && analysis.byteCount == 300_000)
     }
 }
