@@ -3,7 +3,7 @@
  * The lab's `default` network (192.168.122.0/24 on virbr0, masqueraded to 203.0.113.2 on eth-up): 100
  * guests keep a fixed population of 20,000 flows to 10,000 outside hosts busy (TCP with handshake and
  * data, UDP, ICMP echo), each packet seen on virbr0 and again, translated, on eth-up; DHCP and DNS with
- * the host on virbr0 only. More frames make longer flows, not more of them. Timestamps 1 us apart. */
+ * the host on virbr0 only. More frames make longer flows, not more of them. A packet every 10 us. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
         written += 2;
     }
     long dns_every = frames / (2 * DNS_QUERIES) + 1;
-    for (long step = 0; written < frames; step++, clock_ns += 1000) {
+    for (long step = 0; written < frames; step++, clock_ns += 10000) {
         if (step % dns_every == 0 && step / dns_every < DNS_QUERIES) { /* a guest asks the host's dnsmasq */
             int g = (int)(step / dns_every) % GUESTS;
             guest_mac(gmac, g);

@@ -15,7 +15,7 @@ sizes=${BENCH_SIZES:-"1000000 5000000"}
 runs=${BENCH_RUNS:-3}
 lab_name=${BENCH_LAB:-tblab}
 work=$(mktemp -d /tmp/vnetaudit-bench-traffic.XXXXXX)
-lab() { bash "$top/lab/lab.sh" "$@" --name "$lab_name"; }
+lab() { local cmd=$1; shift; bash "$top/lab/lab.sh" "$cmd" --name "$lab_name" "$@"; }
 cleanup() {
   lab down >/dev/null 2>&1 || true
   rm -rf "$work"

@@ -6,26 +6,54 @@ struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     let address: IPAddress
     let port: UInt16
 
-    /// A fixed order of endpoints (address, then port) for naming a flow by either direction.
-    func precedes(_ other: Endpoint) -> Bool {
-        (address.high, address.low, port) < (other.address.high, other.address.low, other.port)
-    }
-
     var description: String {
         port == 0 ? "\(address)" : (address.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)")
     }
 }
 
-/// A flow's 5-tuple, initiator first.
+/// A flow's 5-tuple, initiator first, packed in five words: flow tables hold thousands and compare one
+/// for every packet.
 struct FlowKey: Hashable, Sendable, CompactKey, CustomStringConvertible {
-    let protocolNumber: UInt8
-    let source: Endpoint
-    let destination: Endpoint
+    /// protocol << 40 | source port << 24 | destination port << 8 | source is IPv6 << 1 | destination is IPv6
+    private let head: UInt64
+    private let sourceHigh: UInt64, sourceLow: UInt64
+    private let destinationHigh: UInt64, destinationLow: UInt64
 
-    var reversed: FlowKey { FlowKey(protocolNumber: protocolNumber, source: destination, destination: source) }
+    init(protocolNumber: UInt8, source: Endpoint, destination: Endpoint) {
+        head = UInt64(protocolNumber) << 40 | UInt64(source.port) << 24 | UInt64(destination.port) << 8
+            | (source.address.family == .ipv6 ? 2 : 0) | (destination.address.family == .ipv6 ? 1 : 0)
+        (sourceHigh, sourceLow) = (source.address.high, source.address.low)
+        (destinationHigh, destinationLow) = (destination.address.high, destination.address.low)
+    }
+
+    private init(head: UInt64, sourceHigh: UInt64, sourceLow: UInt64, destinationHigh: UInt64, destinationLow: UInt64) {
+        self.head = head
+        (self.sourceHigh, self.sourceLow, self.destinationHigh, self.destinationLow) = (sourceHigh, sourceLow, destinationHigh, destinationLow)
+    }
+
+    var protocolNumber: UInt8 { UInt8(truncatingIfNeeded: head >> 40) }
+    var source: Endpoint {
+        Endpoint(address: Self.address(head & 2 != 0, sourceHigh, sourceLow), port: UInt16(truncatingIfNeeded: head >> 24))
+    }
+    var destination: Endpoint {
+        Endpoint(address: Self.address(head & 1 != 0, destinationHigh, destinationLow), port: UInt16(truncatingIfNeeded: head >> 8))
+    }
+
+    private static func address(_ v6: Bool, _ high: UInt64, _ low: UInt64) -> IPAddress {
+        v6 ? IPAddress(ipv6High: high, low: low) : IPAddress(ipv4: UInt32(truncatingIfNeeded: low))
+    }
+
+    var reversed: FlowKey {
+        let ports = (head >> 24 & 0xffff) << 8 | (head >> 8 & 0xffff) << 24
+        let families = (head & 2) >> 1 | (head & 1) << 1
+        return FlowKey(head: head & (0xff << 40) | ports | families, sourceHigh: destinationHigh, sourceLow: destinationLow,
+                       destinationHigh: sourceHigh, destinationLow: sourceLow)
+    }
     /// The key or its reverse, the same for both directions of a flow: one table lookup per packet.
-    var unordered: FlowKey { source.precedes(destination) ? self : reversed }
-    var family: AddressFamily { source.address.family }
+    var unordered: FlowKey {
+        (sourceHigh, sourceLow, head >> 24 & 0xffff) <= (destinationHigh, destinationLow, head >> 8 & 0xffff) ? self : reversed
+    }
+    var family: AddressFamily { head & 2 != 0 ? .ipv6 : .ipv4 }
 
     var protocolName: String {
         switch protocolNumber {
@@ -39,14 +67,13 @@ struct FlowKey: Hashable, Sendable, CompactKey, CustomStringConvertible {
 
     var description: String { "\(protocolName) \(source) -> \(destination)" }
 
-    /// Protocol, ports, families and addresses folded into one word: the flow table's hash.
+    /// The five words folded into one: the flow table's hash.
     var mix: UInt64 {
-        let families = UInt64(source.address.family == .ipv6 ? 2 : 0) | UInt64(destination.address.family == .ipv6 ? 1 : 0)
-        var h = UInt64(protocolNumber) << 40 | UInt64(source.port) << 24 | UInt64(destination.port) << 8 | families
-        h = (h ^ source.address.high) &* 0x100_0000_01b3 ^ (h >> 29)
-        h = (h ^ source.address.low) &* 0x100_0000_01b3 ^ (h >> 29)
-        h = (h ^ destination.address.high) &* 0x100_0000_01b3 ^ (h >> 29)
-        return (h ^ destination.address.low) &* 0x100_0000_01b3 ^ (h >> 29)
+        var h = head
+        h = (h ^ sourceHigh) &* 0x100_0000_01b3 ^ (h >> 29)
+        h = (h ^ sourceLow) &* 0x100_0000_01b3 ^ (h >> 29)
+        h = (h ^ destinationHigh) &* 0x100_0000_01b3 ^ (h >> 29)
+        return (h ^ destinationLow) &* 0x100_0000_01b3 ^ (h >> 29)
     }
 }
 
@@ -63,6 +90,8 @@ struct Flow: Sendable {
     let opens: Bool
     /// The first `frameLimit` frames of either direction, in capture order.
     private(set) var firstFrames: [UInt32] = []
+    /// Packets seen, up to `frameLimit`: read instead of the list, which lives elsewhere in memory.
+    private var seen: UInt8 = 0
     /// A packet came back from the responder's side.
     private(set) var answered = false
     /// A TCP reset came back from the responder's side.
@@ -83,7 +112,9 @@ struct Flow: Sendable {
     mutating func add(_ frame: Int, at time: UInt64, backward: Bool) {
         end = time
         if backward { answered = true }
-        if firstFrames.count < Self.frameLimit, let number = UInt32(exactly: frame) { firstFrames.append(number) }
+        guard seen < Self.frameLimit else { return }
+        seen += 1
+        if let number = UInt32(exactly: frame) { firstFrames.append(number) }
     }
 
     /// The flow's identity across captures: the same 5-tuple on another interface is another flow.

@@ -9,16 +9,13 @@ struct InterfaceTraffic: Sendable {
     private(set) var index: Int
     /// The capture's description and counters; its `frames` stay empty (they are not kept here).
     private(set) var capture: InterfaceCapture
-    private(set) var flows: [Flow] = []
-    /// Flows by `FlowKey.unordered` (numbers are indices of `flows`): either direction finds its flow.
-    private var flowByKey = CompactTable<FlowKey>()
+    /// Flows by `FlowKey.unordered`: either direction finds its flow.
+    private var flowTable = CompactTable<FlowKey, Flow>()
     private(set) var icmpErrors: [ICMPErrorSighting] = []
     private(set) var dhcp: [DHCPSighting] = []
     private(set) var dns: [DNSSighting] = []
-    /// Frames by sender (`senderFrames[senderTable.number(of: sender)]`), for learning guests and finding
-    /// them on uplinks without keeping the packets.
-    private var senderTable = CompactTable<Sender>()
-    private var senderFrames: [SenderFrames] = []
+    /// Frames by sender, for learning guests and finding them on uplinks without keeping the packets.
+    private var senderTable = CompactTable<Sender, SenderFrames>()
     private(set) var frameCount = 0
     private(set) var byteCount = 0
     private(set) var firstFrameTime: UInt64?
@@ -26,14 +23,16 @@ struct InterfaceTraffic: Sendable {
     private(set) var tally = DecodeTally()
 
     var interface: String { capture.interface }
-    /// Every sender with its frames.
-    var senders: Zip2Sequence<[Sender], [SenderFrames]> { zip(senderTable.keys, senderFrames) }
+    /// Every sender with its frames, in the order first seen.
+    var senders: [(key: Sender, value: SenderFrames)] { senderTable.entries }
+    /// Every flow, in the order first seen (a new list each time: take it once).
+    var flows: [Flow] { flowTable.values }
     /// The capture's end: when it stopped, or its last frame if later (a file has no stop time).
     var endTime: UInt64 { max(capture.endedAtNanoseconds, lastFrameTime ?? 0) }
 
     func ref(_ frame: Int) -> FrameRef { FrameRef(capture: index, frame: frame) }
     /// The flow `key` opened (not one it answers).
-    func flow(_ key: FlowKey) -> Flow? { flowByKey.number(of: key.unordered).map { flows[$0] }.flatMap { $0.key == key ? $0 : nil } }
+    func flow(_ key: FlowKey) -> Flow? { flowTable.value(for: key.unordered).flatMap { $0.key == key ? $0 : nil } }
 
     /// `capture`'s frames are not read: feed them with `add`. `index` is where it will be judged (`place`
     /// moves it, at the cost of renumbering its flows).
@@ -48,7 +47,7 @@ struct InterfaceTraffic: Sendable {
     mutating func place(at index: Int) {
         guard index != self.index else { return }
         self.index = index
-        for i in flows.indices { flows[i].capture = index }
+        flowTable.updateAll { $0.capture = index }
     }
 
     mutating func updateCapture(_ change: (inout InterfaceCapture) -> Void) {
@@ -74,12 +73,7 @@ struct InterfaceTraffic: Sendable {
         tally.record(packet)
         if let address = packet.ip?.source ?? packet.arp?.senderAddress {
             let sender = Sender(mac: packet.ethernet?.sourceMAC, address: address, fromIP: packet.ip != nil)
-            if let n = senderTable.number(of: sender) {
-                senderFrames[n].add(frame)
-            } else {
-                _ = senderTable.insert(sender)
-                senderFrames.append(SenderFrames(first: frame))
-            }
+            if !senderTable.update(sender, { $0.add(frame) }) { senderTable.insert(sender, SenderFrames(first: frame)) }
         }
         guard let ip = packet.ip, ip.fragment.map({ $0.offset == 0 }) ?? true else { return }
         switch packet.application {
@@ -143,17 +137,16 @@ struct InterfaceTraffic: Sendable {
     /// (`startsReversed`: a SYN-ACK, an echo reply) is keyed by its initiator all the same.
     private mutating func record(_ frame: Int, _ t: UInt64, _ key: FlowKey, newFlowOpens: Bool, startsReversed: Bool, reset: Bool) {
         let unordered = key.unordered
-        if let i = flowByKey.number(of: unordered) {
-            let backward = flows[i].key != key
-            flows[i].add(frame, at: t, backward: backward)
-            if backward && reset { flows[i].resetBack = true }
-        } else {
-            let flowKey = startsReversed ? key.reversed : key
-            var flow = Flow(key: flowKey, capture: index, start: t, opens: newFlowOpens && !startsReversed)
-            flow.add(frame, at: t, backward: startsReversed)
-            _ = flowByKey.insert(unordered)
-            flows.append(flow)
+        let known = flowTable.update(unordered) { flow in
+            let backward = flow.key != key
+            flow.add(frame, at: t, backward: backward)
+            if backward && reset { flow.resetBack = true }
         }
+        guard !known else { return }
+        let flowKey = startsReversed ? key.reversed : key
+        var flow = Flow(key: flowKey, capture: index, start: t, opens: newFlowOpens && !startsReversed)
+        flow.add(frame, at: t, backward: startsReversed)
+        flowTable.insert(unordered, flow)
     }
 }
 
@@ -183,7 +176,8 @@ struct SenderFrames: Sendable {
 
     mutating func add(_ frame: Int) {
         count += 1
-        if first.count < Self.frameLimit, let number = UInt32(exactly: frame) { first.append(number) }
+        // the count first: a full list is not touched (it lives elsewhere in memory)
+        if count <= Self.frameLimit, let number = UInt32(exactly: frame) { first.append(number) }
     }
 }
 

@@ -106,14 +106,14 @@ struct NetworkTraffic {
             if isBridgeMode {
                 guard let tap = host.link(named: side.interface)?.mac?.lowercased(), tap.count == 17 else { continue }
                 let tail = tap.dropFirst(2)
-                for (sender, _) in side.senders {
+                for sender in side.senders.map(\.key) {
                     guard let mac = sender.mac?.description, mac.dropFirst(2) == tail, mac != tap else { continue }
                     guestMACs.insert(mac)
                     let ip = sender.address
                     if sender.fromIP, ip.family == family, !ip.isUnspecified, !ip.isLinkLocal { guestAddresses.insert(ip) }
                 }
             } else {
-                for (sender, _) in side.senders {
+                for sender in side.senders.map(\.key) {
                     guard let mac = sender.mac?.description, mac != bridgeMAC else { continue }
                     if sender.address.family == family, isGuest(sender.address) { guestMACs.insert(mac) }
                 }
@@ -144,8 +144,9 @@ struct NetworkTraffic {
     private mutating func correlate() {
         // uplink flows (uplink, flow index) by protocol and destination, so each outbound flow looks at its few candidates only
         var candidates: [FlowKey: [(uplink: Int, flow: Int)]] = [:]
-        for (u, uplink) in uplinks.enumerated() {
-            for (i, flow) in uplink.flows.enumerated() {
+        let uplinkFlows = uplinks.map(\.flows)
+        for (u, flows) in uplinkFlows.enumerated() {
+            for (i, flow) in flows.enumerated() {
                 candidates[Self.destinationKey(flow.key), default: []].append((u, i))
             }
         }
@@ -154,7 +155,7 @@ struct NetworkTraffic {
             let flow = side.flow
             var best: (flow: Flow, interface: String, score: UInt64)?
             for candidate in candidates[Self.destinationKey(flow.key)] ?? [] {
-                let up = uplinks[candidate.uplink].flows[candidate.flow]
+                let up = uplinkFlows[candidate.uplink][candidate.flow]
                 guard up.start + Self.skew >= flow.start && up.start <= flow.start + Self.window && !claimed.contains(up.identity) else { continue }
                 let start = up.start
                 let score = up.key.source == flow.key.source ? 0 : 1 + (start > flow.start ? start - flow.start : flow.start - start)
