@@ -29,12 +29,14 @@ gcc -O2 -o "$work/udp-flood" bench/udp-flood.c
 lab down >/dev/null 2>&1 || true
 lab up --backend nftables >/dev/null
 interfaces=(virbr0 eth-up)
-lab exec -- "$bin" check --network default --capture "${seconds}s" --format json --output "$work/live.json" \
-  >/dev/null 2>"$work/live.err" &
+# started as plain commands (not through the lab function, whose subshell would carry the EXIT trap);
+# lab.sh execs down to the tool, so each pid is the tool's own
+bash "$top/lab/lab.sh" exec --name "$lab_name" -- "$bin" check --network default --capture "${seconds}s" --format json \
+  --output "$work/live.json" >/dev/null 2>"$work/live.err" &
 pids+=($!)
 live=$!
 for iface in "${interfaces[@]}"; do
-  lab exec -- tcpdump -i "$iface" -w /dev/null 2>"$work/tcpdump-$iface.txt" &
+  bash "$top/lab/lab.sh" exec --name "$lab_name" -- tcpdump -i "$iface" -w /dev/null 2>"$work/tcpdump-$iface.txt" &
   pids+=($!)
 done
 sleep 1.5

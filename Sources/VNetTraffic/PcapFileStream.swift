@@ -3,105 +3,102 @@ import Glibc
 #endif
 import VNetPackets
 
-/// A classic pcap file read record by record through one fixed buffer (1 MiB, larger only for a larger
-/// record), so a file of any size costs the same memory; each frame is handed over in place, not copied.
-/// A record cut short by the end of the file ends the reading (`truncatedAtEnd`), as `PcapFile.read` does.
+/// A classic pcap file read record by record through a sliding memory-mapped window (4 MiB, larger only
+/// for a larger record): frames are handed over in place, neither copied out of the page cache nor kept,
+/// so a file of any size costs the same memory. A record cut short by the end of the file ends the
+/// reading (`truncatedAtEnd`), as `PcapFile.read` does.
 final class PcapFileStream {
     let path: String
     let linkType: LinkType
     private(set) var truncatedAtEnd = false
     private let descriptor: Int32
+    private let fileSize: Int
     private let bigEndian: Bool
     private let nanos: Bool
     /// No record may be longer: the file's snap length, or libpcap's largest (a longer one is corruption).
     private let recordLimit: Int
     private var records = 0
-    private var buffer: UnsafeMutableRawBufferPointer
-    private var start = 0
-    private var end = 0
-    private var atEOF = false
+    /// The mapped part of the file: `window` holds bytes `windowStart ..< windowStart + window.count`.
+    private var window = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var windowStart = 0
+    /// File offset of the next record.
+    private var position = 24
+
+    private static let windowSize = 4 << 20
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         descriptor = fd
         guard fd >= 0 else { throw OfflineTrafficAnalysis.FileError(path: path, reason: String(cString: strerror(errno))) }
+        var status = stat()
         var header = [UInt8](repeating: 0, count: 24)
         let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 24, 0) }
         let format: (linkType: LinkType, snapLength: Int, bigEndian: Bool, nanos: Bool)
         do {
+            guard fstat(fd, &status) == 0 else { throw PcapFile.ReadError.tooShort }
             format = try PcapFile.header(Array(header.prefix(max(got, 0))))
         } catch {
-            close(descriptor)
+            close(fd)
             throw OfflineTrafficAnalysis.FileError(path: path, reason: "\(error)")
         }
+        fileSize = Int(status.st_size)
         (linkType, bigEndian, nanos) = (format.linkType, format.bigEndian, format.nanos)
         recordLimit = max(format.snapLength, 262_144)
-        buffer = .allocate(byteCount: 1 << 20, alignment: 8)
-        guard lseek(descriptor, 24, SEEK_SET) == 24 else {
-            close(descriptor)
-            buffer.deallocate()
-            throw OfflineTrafficAnalysis.FileError(path: path, reason: "cannot seek past the file header")
-        }
     }
 
     deinit {
+        unmap()
         close(descriptor)
-        buffer.deallocate()
     }
 
     /// Hands the next frame to `body` (valid only during the call); false at the end of the file.
     func next(_ body: (_ bytes: UnsafeRawBufferPointer, _ timestampNanoseconds: UInt64, _ originalLength: Int) -> Void) throws -> Bool {
-        try fill(atLeast: 16)
-        guard end - start >= 16 else {
-            truncatedAtEnd = end > start
+        guard try available(16) else {
+            truncatedAtEnd = fileSize > position
             return false
         }
-        let seconds = UInt64(word(at: start)), fraction = UInt64(word(at: start + 4))
-        let included = Int(word(at: start + 8)), original = Int(word(at: start + 12))
+        let seconds = UInt64(word(at: position)), fraction = UInt64(word(at: position + 4))
+        let included = Int(word(at: position + 8)), original = Int(word(at: position + 12))
         guard included <= recordLimit else {
             throw OfflineTrafficAnalysis.FileError(path: path, reason: "corrupt after \(records) records: a record of \(included) bytes, longer than the snap length")
         }
-        try fill(atLeast: 16 + included)
-        guard end - start >= 16 + included else {
+        guard try available(16 + included) else {
             truncatedAtEnd = true
             return false
         }
         let stamp = seconds &* 1_000_000_000 &+ (nanos ? fraction : fraction &* 1000)
-        body(UnsafeRawBufferPointer(rebasing: buffer[start + 16 ..< start + 16 + included]), stamp, original)
-        start += 16 + included
+        let from = position + 16 - windowStart
+        body(UnsafeRawBufferPointer(rebasing: window[from ..< from + included]), stamp, original)
+        position += 16 + included
         records += 1
         return true
     }
 
-    /// Makes at least `count` unread bytes available unless the file ends first: moves the unread tail
-    /// to the front, grows the buffer for a record larger than it, and reads.
-    private func fill(atLeast count: Int) throws {
-        guard end - start < count, !atEOF else { return }
-        if start > 0 {
-            let unread = end - start
-            if unread > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: unread) }
-            (start, end) = (0, unread)
+    /// Whether `count` bytes from `position` are in the file; maps the window over them when they are.
+    private func available(_ count: Int) throws -> Bool {
+        guard position + count <= fileSize else { return false }
+        guard position < windowStart || position + count > windowStart + window.count else { return true }
+        unmap()
+        let start = position / Self.pageSize * Self.pageSize
+        let length = min(max(Self.windowSize, position + count - start), fileSize - start)
+        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, off_t(start)),
+              base != MAP_FAILED else {
+            throw OfflineTrafficAnalysis.FileError(path: path, reason: "cannot map: \(String(cString: strerror(errno)))")
         }
-        if count > buffer.count {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 8)
-            larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
-            buffer.deallocate()
-            buffer = larger
-        }
-        while end < count {
-            let got = read(descriptor, buffer.baseAddress! + end, buffer.count - end)
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw OfflineTrafficAnalysis.FileError(path: path, reason: String(cString: strerror(errno)))
-            }
-            if got == 0 { atEOF = true; return }
-            end += got
-        }
+        window = UnsafeRawBufferPointer(start: base, count: length)
+        windowStart = start
+        return true
+    }
+
+    private func unmap() {
+        if let base = window.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), window.count) }
+        window = UnsafeRawBufferPointer(start: nil, count: 0)
     }
 
     private func word(at offset: Int) -> UInt32 {
-        let raw = buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+        let raw = window.loadUnaligned(fromByteOffset: offset - windowStart, as: UInt32.self)
         return bigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw)
     }
 }

@@ -45,6 +45,28 @@ import VNetPackets
         }
     }
 
+    /// A file larger than the reader's mapped window: records cut by the window's edge come whole, each
+    /// frame as written.
+    @Test func fileLargerThanTheWindowStreamsEveryFrameAsWritten() throws {
+        let frames = (0..<50_000).map { i in
+            CapturedFrame(timestampNanoseconds: 1_700_000_000_000_000_000 + UInt64(i) * 1000, originalLength: 200 + i % 7,
+                          bytes: (0..<(60 + i % 97)).map { UInt8(truncatingIfNeeded: $0 &+ i) })
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("window-\(UInt32.random(in: 0...UInt32.max)).pcap")
+        try Data(PcapFile.write(linkType: .ethernet, frames: frames)).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        #expect(try FileManager.default.attributesOfItem(atPath: path.path)[.size] as? Int ?? 0 > 5 << 20)
+        let stream = try PcapFileStream(path: path.path)
+        var read: [CapturedFrame] = []
+        while try stream.next({ bytes, stamp, original in
+            read.append(CapturedFrame(timestampNanoseconds: stamp, originalLength: original, bytes: Array(bytes)))
+        }) {}
+        #expect(read == frames)
+        #expect(!stream.truncatedAtEnd)
+        let some = try OfflineTrafficAnalysis.frames([0, 29_999, 49_999], of: path.path)
+        #expect(some == [0: frames[0], 29_999: frames[29_999], 49_999: frames[49_999]])
+    }
+
     /// A flow of 5000 packets keeps its first `Flow.frameLimit` frames only; its senders keep a count.
     @Test func longFlowKeepsItsFirstFramesOnly() {
         let guest = "52:54:00:aa:00:01", host = "52:54:00:bb:00:02"
