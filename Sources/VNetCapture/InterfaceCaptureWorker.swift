@@ -35,8 +35,10 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
         var opened: PcapHandle?
         var failure: CaptureEnd?
         do {
+            // not immediate: the kernel hands over full blocks (or after the 100 ms timeout), not a wakeup
+            // per packet, which under load lost frames tcpdump kept (bench/capture-drops.sh)
             let h = try PcapHandle.openLive(interface: target.interface, snapshotLength: limits.snapshotLength,
-                                            bufferSize: limits.kernelBufferBytes)
+                                            bufferSize: limits.kernelBufferBytes, immediate: false)
             if let filter = target.filter, !filter.isEmpty { try h.setFilter(filter) }
             opened = h
         } catch let error as PcapError {
