@@ -61,6 +61,11 @@ public enum OfflineTrafficAnalysis {
         return Result(judgement: judgement, analyses: analyses, truncatedFiles: truncated)
     }
 
+    /// Whether `path` can be streamed: a regular file in the classic pcap format (not pcapng, not a pipe).
+    public static func canStream(path: String) -> Bool {
+        (try? PcapFileStream(path: path)) != nil
+    }
+
     /// One file streamed through an analysis; whether its last record was cut short.
     static func analyse(_ input: Input, position: Int) throws -> (CaptureAnalysis, Bool) {
         let stream = try PcapFileStream(path: input.path)

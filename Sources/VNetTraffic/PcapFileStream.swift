@@ -37,11 +37,13 @@ final class PcapFileStream {
         let got = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 24, 0) }
         let format: (linkType: LinkType, snapLength: Int, bigEndian: Bool, nanos: Bool)
         do {
-            guard fstat(fd, &status) == 0 else { throw PcapFile.ReadError.tooShort }
+            guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                throw OfflineTrafficAnalysis.FileError(path: path, reason: "not a regular file (a streamed capture is mapped)")
+            }
             format = try PcapFile.header(Array(header.prefix(max(got, 0))))
         } catch {
             close(fd)
-            throw OfflineTrafficAnalysis.FileError(path: path, reason: "\(error)")
+            throw error as? OfflineTrafficAnalysis.FileError ?? OfflineTrafficAnalysis.FileError(path: path, reason: "\(error)")
         }
         fileSize = Int(status.st_size)
         (linkType, bigEndian, nanos) = (format.linkType, format.bigEndian, format.nanos)

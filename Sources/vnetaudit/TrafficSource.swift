@@ -41,9 +41,30 @@ struct TrafficSource {
         TrafficSource(origin: origin, captures: [], pcapInputs: inputs)
     }
 
+    /// `--pcap` inputs read whole through libpcap (any format it reads). An unreadable or corrupt file
+    /// is an error naming it.
+    private static func wholeFiles(_ inputs: [PcapInput]) throws -> TrafficSource {
+        var source = TrafficSource(origin: .files, captures: [])
+        for input in inputs {
+            let contents: CaptureFile.Contents
+            do {
+                contents = try CaptureFile.read(path: input.file, interface: input.interface)
+            } catch let error as CaptureFileError {
+                throw VNetAuditFailure("\(error.file): cannot use this capture: \(error.reason)")
+            }
+            source.captures.append(contents.capture)
+            if contents.truncatedLastRecord { source.truncatedFiles.insert(input.file) }
+        }
+        return source
+    }
+
     /// The judgement and, per capture, what it held: `--pcap` files streamed (an unreadable or corrupt
     /// file is an error naming it), captures in memory analysed frame by frame.
     func judged(scope: AuditScope) throws -> (judgement: TrafficJudgement, analyses: [CaptureAnalysis], truncatedFiles: Set<String>) {
+        // pcapng files and pipes are read whole by libpcap, as they always were; classic pcap files stream
+        if pcapInputs.contains(where: { !OfflineTrafficAnalysis.canStream(path: $0.file) }) {
+            return try Self.wholeFiles(pcapInputs).judged(scope: scope)
+        }
         guard !pcapInputs.isEmpty else {
             let analyses = captures.map(CaptureAnalysis.init(analysing:))
             return (TrafficJudge.judge(scope: scope, analyses: analyses) { captures[$0].frames(numbered: $1) }, analyses, truncatedFiles)
