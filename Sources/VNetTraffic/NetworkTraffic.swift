@@ -142,27 +142,34 @@ struct NetworkTraffic {
     /// destination port that starts within `window` of it (NAT may change the source address and port);
     /// the untranslated one first, else the closest in time not yet claimed by another flow.
     private mutating func correlate() {
-        // uplink flows (uplink, flow index) by protocol and destination, so each outbound flow looks at its few candidates only
-        var candidates: [FlowKey: [(uplink: Int, flow: Int)]] = [:]
+        // uplink flows (uplink, flow index) by protocol and destination, so each outbound flow looks at its
+        // few candidates only; `claimed` by the same indices
         let uplinkFlows = uplinks.map(\.flows)
+        var candidates: [FlowKey: [(uplink: Int, flow: Int)]] = [:]
+        candidates.reserveCapacity(uplinkFlows.reduce(0) { $0 + $1.count })
         for (u, flows) in uplinkFlows.enumerated() {
             for (i, flow) in flows.enumerated() {
                 candidates[Self.destinationKey(flow.key), default: []].append((u, i))
             }
         }
-        var claimed = Set<FlowIdentity>()
+        var claimed = uplinkFlows.map { [Bool](repeating: false, count: $0.count) }
+        crossings.reserveCapacity(sideFlows.count)
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
-            var best: (flow: Flow, interface: String, score: UInt64)?
-            for candidate in candidates[Self.destinationKey(flow.key)] ?? [] {
+            var best: (uplink: Int, flow: Int, score: UInt64)?
+            for candidate in candidates[Self.destinationKey(flow.key)] ?? [] where !claimed[candidate.uplink][candidate.flow] {
                 let up = uplinkFlows[candidate.uplink][candidate.flow]
-                guard up.start + Self.skew >= flow.start && up.start <= flow.start + Self.window && !claimed.contains(up.identity) else { continue }
+                guard up.start + Self.skew >= flow.start && up.start <= flow.start + Self.window else { continue }
                 let start = up.start
                 let score = up.key.source == flow.key.source ? 0 : 1 + (start > flow.start ? start - flow.start : flow.start - start)
-                if best == nil || score < best!.score { best = (up, uplinks[candidate.uplink].interface, score) }
+                if best == nil || score < best!.score { best = (candidate.uplink, candidate.flow, score) }
             }
-            if let best { claimed.insert(best.flow.identity) }
-            crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
+            if let best {
+                claimed[best.uplink][best.flow] = true
+                crossings.append(Crossing(side: flow, uplink: uplinkFlows[best.uplink][best.flow], uplinkInterface: uplinks[best.uplink].interface))
+            } else {
+                crossings.append(Crossing(side: flow, uplink: nil, uplinkInterface: nil))
+            }
         }
     }
 
