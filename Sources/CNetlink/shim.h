@@ -23,6 +23,13 @@
    network namespace (CLONE_NEWNET = 0x40000000). */
 extern int setns(int fd, int nstype);
 static inline int vnetaudit_enter_netns(int fd) { return setns(fd, 0x40000000); }
+/* unshare(2), same reason: the probe port's private network namespace is made by a thread that unshares. */
+extern int unshare(int flags);
+static inline int vnetaudit_new_netns(void) { return unshare(0x40000000); }
+
+/* AF_PACKET sockets (the probe's ARP probe). */
+#include <netpacket/packet.h>
+#include <net/ethernet.h>
 
 /* sock_diag requests (bound device of DNS/DHCP sockets). */
 #include <linux/sock_diag.h>

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import VNetPackets
 
@@ -32,10 +35,10 @@ public final class CaptureSession: @unchecked Sendable {
         deadline = CaptureClock.monotonicNanoseconds + UInt64(max(0, seconds) * 1_000_000_000)
         for worker in workers { worker.start(deadlineMonotonic: deadline) }
         let watchThread = Thread { [self] in
+            ThreadName.set("vna-links")
             watchLinks(linkWatcher)
             watcherDone.signal()
         }
-        watchThread.name = "capture link watcher"
         watchThread.start()
     }
 
@@ -74,5 +77,17 @@ public final class CaptureSession: @unchecked Sendable {
                 worker.stop(.interfaceVanished)
             }
         }
+    }
+}
+
+/// Names the current thread (at most 15 bytes on Linux) through /proc/thread-self/comm, so `ps`, debuggers
+/// and tests tell the capture threads apart and can see that capturing has begun.
+enum ThreadName {
+    static func set(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 }

@@ -8,19 +8,30 @@ import Glibc
 /// Finds the sockets bound to the DNS and DHCP ports and the processes holding them. Sockets come
 /// from /proc/thread-self/net/{tcp,tcp6,udp,udp6} (not /proc/self/net, which shows the main
 /// thread's namespace: `NetworkNamespace.run` enters a namespace on one thread only); owners from
-/// the `socket:[inode]` links in /proc/PID/fd; bound devices from sock_diag.
+/// the `socket:[inode]` links in /proc/PID/fd; bound devices from sock_diag. Listening TCP sockets
+/// come from sock_diag when it answers: reading /proc/net/tcp makes the kernel walk every bucket of
+/// the established-connection table (milliseconds on a large host, even with no connection).
 ///
 /// TCP sockets count in the listening state, UDP sockets when unconnected. Sockets equal in
 /// transport, address, port and device (SO_REUSEPORT groups, one socket per thread) are one
 /// listener with all their processes.
 public enum ListenerReader {
     public static func read(ports: Set<Int> = [53, 67, 547]) -> [Listener] {
-        read(ports: ports, procNet: "/proc/thread-self/net", proc: "/proc")
+        read(ports: ports, procNet: "/proc/thread-self/net", proc: "/proc", diagnostics: try? SocketDiagnostics())
     }
 
-    static func read(ports: Set<Int>, procNet: String, proc: String) -> [Listener] {
+    /// `diagnostics`, when given, must see the namespace `procNet` shows.
+    static func read(ports: Set<Int>, procNet: String, proc: String, diagnostics: SocketDiagnostics? = nil) -> [Listener] {
         var sockets: [ProcNetSocket] = []
         for table in ProcNetTable.allCases {
+            if table.transport == .tcp, let diagnostics,
+               let listening = try? diagnostics.sockets(family: UInt8(table.family == .ipv4 ? AF_INET : AF_INET6),
+                                                        ipProtocol: UInt8(IPPROTO_TCP), states: 1 << UInt32(table.boundState)) {
+                sockets += listening.filter { ports.contains($0.port) }.map {
+                    ProcNetSocket(transport: .tcp, address: $0.address, port: $0.port, state: table.boundState, inode: $0.inode)
+                }
+                continue
+            }
             guard let text = try? String(contentsOfFile: "\(procNet)/\(table.rawValue)", encoding: .utf8) else { continue }
             sockets += table.parse(text).filter { ports.contains($0.port) && $0.state == table.boundState }
         }

@@ -1,10 +1,20 @@
 import VNetModel
 
 /// A base chain with the table it belongs to, as registered at one hook.
-struct RegisteredChain {
-    let table: FirewallTable
-    let chain: FirewallChain
+struct RegisteredChain: Sendable {
+    let tableIndex: TableIndex
+    /// Where the chain is in its table's `chains`.
+    let position: Int
     let base: BaseChain
+
+    init(table: TableIndex, position: Int, base: BaseChain) {
+        tableIndex = table
+        self.position = position
+        self.base = base
+    }
+
+    var table: FirewallTable { tableIndex.table }
+    var chain: FirewallChain { tableIndex.table.chains[position] }
 }
 
 enum BaseChainOrder {
@@ -14,17 +24,15 @@ enum BaseChainOrder {
     /// their chains (the kernel runs ties in registration order, which the model does not record).
     /// Ingress and egress chains (inet and netdev tables) hook only their devices: `device` is the packet's interface there.
     static func chains(on visit: HookVisit, family: AddressFamily, device: String?, in firewall: Firewall) -> [RegisteredChain] {
+        chains(on: visit, family: family, device: device, in: FirewallIndex.of(firewall))
+    }
+
+    static func chains(on visit: HookVisit, family: AddressFamily, device: String?, in index: FirewallIndex) -> [RegisteredChain] {
         let families = visit.families(for: family)
-        let found = firewall.tables.enumerated().flatMap { tableIndex, table in
-            table.chains.enumerated().compactMap { chainIndex, chain -> (key: [Int], chain: RegisteredChain)? in
-                guard families.contains(table.family), !table.flags.contains("dormant"),
-                      let base = chain.base, base.hook == visit.hook, visit.priorities.contains(base.priority),
-                      base.devices.isEmpty || device.map(base.devices.contains) == true else { return nil }
-                let systemRank = table.system == .xtables ? 0 : 1
-                return ([base.priority, systemRank, tableIndex, chainIndex],
-                        RegisteredChain(table: table, chain: chain, base: base))
-            }
+        return index.baseChains.filter { registered in
+            let base = registered.base
+            return base.hook == visit.hook && families.contains(registered.table.family) && visit.priorities.contains(base.priority)
+                && (base.devices.isEmpty || device.map(base.devices.contains) == true)
         }
-        return found.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.chain)
     }
 }

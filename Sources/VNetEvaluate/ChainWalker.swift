@@ -4,7 +4,8 @@ import VNetModel
 /// the caller of the chain that did the goto), return from the base chain = policy. Updates the packet's
 /// mark and, in nat chains, its destination.
 struct ChainWalker {
-    let table: FirewallTable
+    let index: TableIndex
+    var table: FirewallTable { index.table }
     let hook: Hook
     private(set) var probe: PacketProbe
     /// How undecidable rules are taken in this walk (see `UndecidedRule`).
@@ -18,9 +19,9 @@ struct ChainWalker {
     /// the model is inconsistent and the walk gives up.
     private static let maxDepth = 64
 
-    init(table: FirewallTable, hook: Hook, probe: PacketProbe, assumptions: [UndecidedRule: Bool],
+    init(table: TableIndex, hook: Hook, probe: PacketProbe, assumptions: [UndecidedRule: Bool],
          addressTypes: AddressTypes?) {
-        self.table = table
+        index = table
         self.hook = hook
         self.probe = probe
         self.assumptions = assumptions
@@ -40,15 +41,17 @@ struct ChainWalker {
         case end(ChainOutcome)
     }
 
-    mutating func walk(_ chain: FirewallChain, policy: BaseChain.Policy) -> ChainOutcome {
-        var stack: [(chain: FirewallChain, next: Int)] = [(chain, 0)]
+    /// Walks the chain at `position` of the table. In a chain with a `RuleIndex` the walk visits only
+    /// the rules that may match the packet as it is on entering the chain; the others would be "next".
+    mutating func walk(chainAt position: Int, policy: BaseChain.Policy) -> ChainOutcome {
+        var stack = [enter(position)]
         while var frame = stack.popLast() {
-            guard frame.next < frame.chain.rules.count else { continue }  // end of a regular chain: return
-            let rule = frame.chain.rules[frame.next]
-            frame.next += 1
+            guard let offset = frame.nextRule() else { continue }  // end of a regular chain: return
+            let chain = table.chains[frame.position]
+            let rule = chain.rules[offset]
             stack.append(frame)
             let target: String
-            switch effect(of: rule, in: frame.chain.name) {
+            switch effect(of: rule, in: chain.name) {
             case .next: continue
             case .return:
                 stack.removeLast()
@@ -59,13 +62,37 @@ struct ChainWalker {
                 stack.removeLast()
                 target = name
             }
-            guard let next = table.chain(target), next.base == nil else {
-                return unknown(rule, in: frame.chain.name, "its target chain \(target) is missing or a base chain")
+            guard let next = index.position(of: target), table.chains[next].base == nil else {
+                return unknown(rule, in: chain.name, "its target chain \(target) is missing or a base chain")
             }
-            guard stack.count < Self.maxDepth else { return unknown(rule, in: frame.chain.name, "jumps too deep") }
-            stack.append((next, 0))
+            guard stack.count < Self.maxDepth else { return unknown(rule, in: chain.name, "jumps too deep") }
+            stack.append(enter(next))
         }
         return .policy(policy)
+    }
+
+    /// One chain being walked: which rule comes next.
+    private struct Frame {
+        let position: Int
+        let ruleCount: Int
+        /// The offsets of the rules to visit, when the chain is indexed; else every rule in turn.
+        let candidates: [Int]?
+        var next = 0
+
+        mutating func nextRule() -> Int? {
+            let limit = candidates?.count ?? ruleCount
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return candidates?[next] ?? next
+        }
+    }
+
+    /// A frame at the head of the chain at `position`, its candidates taken for the packet as it enters.
+    /// That is exact: the only field a rule changes without ending the walk is the mark, which is never
+    /// a guard (`RuleIndex`).
+    private func enter(_ position: Int) -> Frame {
+        Frame(position: position, ruleCount: table.chains[position].rules.count,
+              candidates: index.ruleIndex(at: position)?.candidates(for: matcher))
     }
 
     /// Evaluates the rule's elements in order: matches narrow, statements act only when all matches so far

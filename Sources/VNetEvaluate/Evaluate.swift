@@ -10,13 +10,17 @@ public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) ->
 
 /// The same over explicit visits (bridge layers included), with the host's address types for `addrtype`.
 func evaluate(_ probe: PacketProbe, visits: [HookVisit], firewall: Firewall, addressTypes: AddressTypes?) -> PathResult {
-    let context = WalkContext(firewall: firewall, addressTypes: addressTypes)
-    return explore(probe, visits: visits, context: context, assumptions: [:])
+    evaluate(probe, visits: visits, index: FirewallIndex.of(firewall), addressTypes: addressTypes)
+}
+
+/// The same over a given index of the firewall (tests compare an index with rule indexes to one without).
+func evaluate(_ probe: PacketProbe, visits: [HookVisit], index: FirewallIndex, addressTypes: AddressTypes?) -> PathResult {
+    explore(probe, visits: visits, context: WalkContext(firewall: index, addressTypes: addressTypes), assumptions: [:])
 }
 
 /// What every walk of one evaluation shares.
 private struct WalkContext {
-    let firewall: Firewall
+    let firewall: FirewallIndex
     let addressTypes: AddressTypes?
 }
 
@@ -53,9 +57,9 @@ private func walk(_ probe: PacketProbe, visits: [HookVisit], context: WalkContex
                 result.steps.append(step(registered, hook, hits: [], outcome: .skipped(reason: reason)))
                 continue
             }
-            var walker = ChainWalker(table: registered.table, hook: hook, probe: packet, assumptions: assumptions,
+            var walker = ChainWalker(table: registered.tableIndex, hook: hook, probe: packet, assumptions: assumptions,
                                      addressTypes: context.addressTypes)
-            let outcome = walker.walk(registered.chain, policy: registered.base.policy)
+            let outcome = walker.walk(chainAt: registered.position, policy: registered.base.policy)
             packet = walker.probe
             result.steps.append(step(registered, hook, hits: walker.hits, outcome: outcome))
             switch outcome {

@@ -9,6 +9,13 @@ struct MatchEvaluator {
     /// The host's address types for `addrtype`; nil when the walk has no host (all unknown).
     let addressTypes: AddressTypes?
 
+    /// Fields decided from the packet's bridge and conntrack information rather than by `lookup`.
+    static func decidedApart(_ field: MatchField) -> Bool {
+        physdevFields.contains(field) || field == .ctStatus
+    }
+
+    static let physdevFields: Set<MatchField> = [.physdevIn, .physdevOut, .physdevIsIn, .physdevIsOut, .physdevIsBridged]
+
     func evaluate(_ match: Match) -> ThreeValued {
         if let decided = physdev(match) ?? conntrackStatus(match) { return decided }
         switch lookup(match.field) {

@@ -7,8 +7,7 @@ extension MatchEvaluator {
     /// whether the ports are set (the out-port is known from FORWARD on, and only for bridged frames).
     /// Nil when `match` is not a physdev match.
     func physdev(_ match: Match) -> ThreeValued? {
-        let fields: [MatchField] = [.physdevIn, .physdevOut, .physdevIsIn, .physdevIsOut, .physdevIsBridged]
-        guard fields.contains(match.field) else { return nil }
+        guard Self.physdevFields.contains(match.field) else { return nil }
         let positive = match.op == .eq
         switch probe.bridgeNetfilter {
         case .none: return ThreeValued(!positive)

@@ -10,7 +10,7 @@ public enum CheckRenderer {
         let style = TextStyle(enabled: color)
         var out = ""
         let host = report.host
-        out += style.bold("vnetaudit check") + " of \(host.hostname) (\(host.source), state of \(ISO8601DateFormatter().string(from: host.collectedAt)))\n"
+        out += style.bold("vnetaudit check") + " of \(host.hostname) (\(host.source), state of \(ModelJSON.format(host.collectedAt)))\n"
         if let backend = host.libvirtFirewallBackend { out += "libvirt firewall backend: \(backend.rawValue)\n" }
         if report.interrupted { out += style.warn("interrupted: the run ended early; what follows is what was judged until then") + "\n" }
         if report.networks.isEmpty { out += "\nno libvirt network to judge\n" }

@@ -16,9 +16,6 @@ public enum ShowRenderer {
     }
 
     static func header(_ host: HostState, _ style: TextStyle) -> [String] {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
         let c = host.coverage
         let parts: [(String, Coverage.Origin)] = [
             ("links", c.links), ("routes", c.routes), ("sysctls", c.sysctls), ("nftables", c.nftables),
@@ -31,7 +28,7 @@ public enum ShowRenderer {
         return [
             style.bold("host \(host.hostname)"),
             "  kernel     \(host.kernelRelease ?? "unknown")",
-            "  collected  \(formatter.string(from: host.collectedAt))",
+            "  collected  \(ModelJSON.format(host.collectedAt))",
             "  sources    \(coverage.joined(separator: ", "))",
         ]
     }

@@ -11,17 +11,22 @@ enum ICMPTraffic {
     /// Errors on the guest side (not the host's rejects) and on the uplinks about the network's flows as
     /// they left: "too big" means path-MTU trouble; unreachables and time-exceeded name a router.
     private static func errors(_ t: NetworkTraffic) -> TrafficDraft? {
-        let leftFlows = Set(t.crossings.compactMap { $0.uplink?.identity })
+        // A probe's target may refuse its TCP and UDP (a closed port): an answer, judged with the probe.
+        let probeFlows = Set(t.crossings.filter { t.probeAddresses.contains($0.side.key.source.address) }.compactMap { $0.uplink?.identity })
+        let leftFlows = Set(t.crossings.compactMap { $0.uplink?.identity }).subtracting(probeFlows)
+        let aboutProbe = { (error: ICMPErrorSighting) in
+            error.kind == .unreachable && (error.message.quoted.map { t.probeAddresses.contains($0.source) } ?? false)
+        }
         var found: [(InterfaceTraffic, ICMPErrorSighting)] = []
         for side in t.sides {
-            for error in side.icmpErrors where error.from.family == t.family
+            for error in side.icmpErrors where error.from.family == t.family && !aboutProbe(error)
                 && !(error.kind == .unreachable && t.hostAddresses.contains(error.from)) {
                 found.append((side, error))
             }
         }
         for uplink in t.uplinks {
             for error in uplink.icmpErrors where error.from.family == t.family && !t.hostAddresses.contains(error.from) {
-                let aboutGuest = error.message.quoted.map { t.isGuest($0.source) } ?? false
+                let aboutGuest = !aboutProbe(error) && (error.message.quoted.map { t.isGuest($0.source) } ?? false)
                 let aboutFlow = error.quotedKey.map { leftFlows.contains(FlowIdentity(capture: uplink.index, key: $0)) } ?? false
                 if aboutGuest || aboutFlow { found.append((uplink, error)) }
             }

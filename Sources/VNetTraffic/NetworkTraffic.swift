@@ -20,6 +20,7 @@ struct NetworkTraffic {
     private(set) var guestAddresses: Set<IPAddress> = []
     private(set) var sideFlows: [SideFlow] = []
     private(set) var crossings: [Crossing] = []
+    let probeAddresses: Set<IPAddress>
 
     enum Direction { case outbound, inbound, toHost, local }
 
@@ -61,12 +62,16 @@ struct NetworkTraffic {
         }
     }
 
+    /// `foreignSides`: the other networks' guest sides, whose flows may explain an uplink flow better
+    /// than this network's do (several networks talking to one server at once). `probeAddresses`: the
+    /// probe port's own addresses (`check --probe`).
     init(network: LibvirtNetwork, family: AddressFamily, host: HostState, sides: [InterfaceTraffic],
-         uplinks: [InterfaceTraffic]) {
+         uplinks: [InterfaceTraffic], foreignSides: [InterfaceTraffic] = [], probeAddresses: Set<IPAddress> = []) {
         self.network = network
         self.family = family
         self.sides = sides
         self.uplinks = uplinks
+        self.probeAddresses = probeAddresses
         hostAddresses = Set(host.addresses.map(\.address))
         uplinkAddresses = Dictionary(grouping: host.addresses.filter { $0.family == family && $0.scope == .global },
                                      by: \.linkName)
@@ -79,7 +84,7 @@ struct NetworkTraffic {
         }
         learnGuests(host: host)
         classify()
-        correlate()
+        correlate(foreign: foreignSides.flatMap(\.flows).filter { $0.key.family == family })
     }
 
     /// A guest's address: in a libvirt subnet, any that is not the host's; in bridge mode, one seen
@@ -140,8 +145,10 @@ struct NetworkTraffic {
 
     /// Follows each outbound flow to the uplinks: the uplink flow to the same destination, protocol and
     /// destination port that starts within `window` of it (NAT may change the source address and port);
-    /// the untranslated one first, else the closest in time not yet claimed by another flow.
-    private mutating func correlate() {
+    /// the untranslated one first, then one that kept the source port (NAT keeps it when it can), else
+    /// the closest in time; never one claimed by another flow or better explained by a flow of another
+    /// network (`foreign`: several networks talking to one server at once).
+    private mutating func correlate(foreign: [Flow]) {
         // uplink flows (uplink, flow index) by protocol and destination, so each outbound flow looks at its
         // few candidates only; `claimed` by the same indices
         let uplinkFlows = uplinks.map(\.flows)
@@ -152,16 +159,18 @@ struct NetworkTraffic {
                 candidates[Self.destinationKey(flow.key), default: []].append((u, i))
             }
         }
+        // other networks' flows by destination, in start order, so only those near a candidate are asked
+        let rivals = Dictionary(grouping: foreign, by: { Self.destinationKey($0.key) }).mapValues { $0.sorted { $0.start < $1.start } }
         var claimed = uplinkFlows.map { [Bool](repeating: false, count: $0.count) }
         crossings.reserveCapacity(sideFlows.count)
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
+            let key = Self.destinationKey(flow.key)
             var best: (uplink: Int, flow: Int, score: UInt64)?
-            for candidate in candidates[Self.destinationKey(flow.key)] ?? [] where !claimed[candidate.uplink][candidate.flow] {
+            for candidate in candidates[key] ?? [] where !claimed[candidate.uplink][candidate.flow] {
                 let up = uplinkFlows[candidate.uplink][candidate.flow]
-                guard up.start + Self.skew >= flow.start && up.start <= flow.start + Self.window else { continue }
-                let start = up.start
-                let score = up.key.source == flow.key.source ? 0 : 1 + (start > flow.start ? start - flow.start : flow.start - start)
+                guard let score = Self.score(flow, up) else { continue }
+                if score > 0, Self.betterRival(in: rivals[key] ?? [], for: up, than: score) { continue }
                 if best == nil || score < best!.score { best = (candidate.uplink, candidate.flow, score) }
             }
             if let best {
@@ -171,6 +180,31 @@ struct NetworkTraffic {
                 crossings.append(Crossing(side: flow, uplink: nil, uplinkInterface: nil))
             }
         }
+    }
+
+    /// How well uplink flow `candidate` continues guest-side flow `side` (same protocol and destination;
+    /// lower is better); nil when it starts outside the time window.
+    static func score(_ side: Flow, _ candidate: Flow) -> UInt64? {
+        guard candidate.start + skew >= side.start, candidate.start <= side.start + window else { return nil }
+        if candidate.key.source == side.key.source { return 0 }
+        let apart = candidate.start > side.start ? candidate.start - side.start : side.start - candidate.start
+        return (candidate.key.source.port == side.key.source.port ? 1 : 1 << 40) + apart
+    }
+
+    /// Whether a flow of `rivals` (sorted by start) continues into `candidate` better than `score`: only
+    /// rivals that started within the time window of it can.
+    private static func betterRival(in rivals: [Flow], for candidate: Flow, than score: UInt64) -> Bool {
+        let earliest = candidate.start > window ? candidate.start - window : 0
+        var low = 0, high = rivals.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rivals[mid].start < earliest { low = mid + 1 } else { high = mid }
+        }
+        for rival in rivals[low...] {
+            if rival.start > candidate.start + skew { break }
+            if let rivalScore = Self.score(rival, candidate), rivalScore < score { return true }
+        }
+        return false
     }
 
     /// A flow's protocol and destination, with the source blanked: what NAT leaves unchanged.

@@ -40,7 +40,8 @@ public enum OfflineTrafficAnalysis {
 
     private typealias Outcome = Swift.Result<(CaptureAnalysis, Bool), any Error>
 
-    public static func judge(scope: AuditScope, files: [Input]) throws -> Result {
+    /// `probes`: as `TrafficJudge.judge` takes them (`check --probe`).
+    public static func judge(scope: AuditScope, files: [Input], probes: [ProbedNetwork] = []) throws -> Result {
         let outcomes = UnsafeMutableBufferPointer<Outcome?>.allocate(capacity: files.count)
         outcomes.initialize(repeating: nil)
         defer { outcomes.deallocate() }
@@ -55,7 +56,7 @@ public enum OfflineTrafficAnalysis {
             analyses.append(analysis)
             if cut { truncated.insert(analysis.capture.source) }
         }
-        let judgement = try TrafficJudge.judge(scope: scope, analyses: analyses) { capture, numbers in
+        let judgement = try TrafficJudge.judge(scope: scope, analyses: analyses, probes: probes) { capture, numbers in
             try frames(numbers, of: files[capture].path)
         }
         return Result(judgement: judgement, analyses: analyses, truncatedFiles: truncated)

@@ -36,7 +36,9 @@ enum ServiceTraffic {
         var answered = Set<String>()
         var frames: [FrameRef] = []
         for side in t.sides {
-            for message in side.dns where message.client.address.family == t.family && t.isGuest(message.client.address) {
+            // The probe's query to its target asks whether a packet gets there, not whether it serves DNS.
+            for message in side.dns where message.client.address.family == t.family && t.isGuest(message.client.address)
+                && !(t.probeAddresses.contains(message.client.address) && !t.hostAddresses.contains(message.server.address)) {
                 let key = "\(message.client)/\(message.server.address)/\(message.id)"
                 frames.append(side.ref(message.frame))
                 if message.isResponse {

@@ -11,13 +11,14 @@ public enum TrafficJudge {
         judge(scope: scope, decoded: captures.map(DecodedCapture.init(decoding:)))
     }
 
-    public static func judge(scope: AuditScope, decoded: [DecodedCapture]) -> TrafficJudgement {
-        judge(scope: scope, analyses: decoded.map(CaptureAnalysis.init(decoded:))) { decoded[$0].capture.frames(numbered: $1) }
+    /// `probes`: the probe ports of `check --probe`, whose own flows are judged too.
+    public static func judge(scope: AuditScope, decoded: [DecodedCapture], probes: [ProbedNetwork] = []) -> TrafficJudgement {
+        judge(scope: scope, analyses: decoded.map(CaptureAnalysis.init(decoded:)), probes: probes) { decoded[$0].capture.frames(numbered: $1) }
     }
 
     /// Judges captures analysed frame by frame; `reading` gives the frames numbered `frames` of
     /// `analyses[capture]` for the evidence files (a file is read again for them).
-    public static func judge(scope: AuditScope, analyses: [CaptureAnalysis],
+    public static func judge(scope: AuditScope, analyses: [CaptureAnalysis], probes: [ProbedNetwork] = [],
                              reading: (_ capture: Int, _ frames: Set<Int>) throws -> [Int: CapturedFrame]) rethrows -> TrafficJudgement {
         let targets = CapturePlan.targets(for: scope)
         let roles = Dictionary(targets.map { ($0.interface, $0.role) }, uniquingKeysWith: { first, _ in first })
@@ -38,10 +39,14 @@ public enum TrafficJudge {
                 if case .uplink(let ns)? = roles[t.interface] { return ns.contains(network.name) }
                 return false
             }
+            let foreign = traffic.filter { t in roles[t.interface]?.guestSideOf.map { $0 != network.name } ?? false }
+            let probe = probes.first { $0.network == network.name }
             let claims = ClaimJudge.judge(network, on: scope.host)
             for family in families(of: network, host: scope.host) {
-                let view = NetworkTraffic(network: network, family: family, host: scope.host, sides: sides, uplinks: uplinks)
-                let drafts = judge(view, sidesExpected: targets.filter { $0.role.guestSideOf == network.name }.map(\.interface), claims: claims)
+                let view = NetworkTraffic(network: network, family: family, host: scope.host, sides: sides, uplinks: uplinks,
+                                          foreignSides: foreign, probeAddresses: Set(probe?.addresses ?? []))
+                let drafts = judge(view, sidesExpected: targets.filter { $0.role.guestSideOf == network.name }.map(\.interface), claims: claims,
+                                   probe: probe)
                 findings += drafts.map { ScopedFinding(network: network.name, finding: evidence.finding($0, network: network.name)) }
                 flows += view.crossings.map {
                     FlowOutcome(network: network.name, family: family, flow: $0.side.key.description, leftThrough: $0.uplinkInterface,
@@ -67,7 +72,7 @@ public enum TrafficJudge {
     /// One network and family: no guest-side capture or no traffic there is inconclusive and nothing else
     /// is judged; otherwise the mode's findings, the services', the ICMP ones and rules-vs-traffic, with
     /// every pass made inconclusive when a capture involved dropped frames.
-    static func judge(_ t: NetworkTraffic, sidesExpected: [String], claims: [Finding]) -> [TrafficDraft] {
+    static func judge(_ t: NetworkTraffic, sidesExpected: [String], claims: [Finding], probe: ProbedNetwork? = nil) -> [TrafficDraft] {
         let mode = t.network.mode.rawValue, fam = Wording.family(t.family)
         guard !t.sides.isEmpty, t.hasTraffic else {
             let why = t.sides.isEmpty
@@ -85,7 +90,7 @@ public enum TrafficJudge {
         case .bridge: drafts = BridgeTraffic.drafts(t)
         default: drafts = OpenTraffic.drafts(t)
         }
-        drafts += ServiceTraffic.drafts(t) + ICMPTraffic.drafts(t)
+        drafts += ServiceTraffic.drafts(t) + ICMPTraffic.drafts(t) + (probe.map { ProbeTraffic.drafts(t, probe: $0) } ?? [])
         if let comparison = RulesVsTraffic.draft(network: t.network, family: t.family, traffic: drafts, claims: claims) {
             drafts.append(comparison)
         }

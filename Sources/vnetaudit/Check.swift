@@ -22,6 +22,14 @@ struct Check: ParsableCommand {
             --pcap IFACE=FILE judges saved captures the same way; a snapshot taken with \
             `snapshot --capture` is judged with its captures.
 
+            Probes: --probe attaches a temporary port to each network's bridge (a veth into a private \
+            namespace holding a free address of the network), sends ICMP, TCP and DNS to the uplinks' \
+            gateways (or --probe-target), a DHCP discover and a DNS query to the host, captures it all \
+            (5s unless --capture says longer) and judges the claims from the probe's own packets; \
+            --probe-peer NETNS also opens connections to the probe from that namespace. What it creates is \
+            printed first and removed on exit, on Ctrl-C and on errors; `vnetaudit probe --cleanup` \
+            removes what a killed run left. Without --probe nothing is created.
+
             Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 could not run, \
             3 nothing failed but something stayed inconclusive.
             """
@@ -32,6 +40,7 @@ struct Check: ParsableCommand {
     @OptionGroup var input: HostInputOptions
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var traffic: TrafficOptions
+    @OptionGroup var probe: ProbeOptions
 
     @Option(name: .customLong("network"), help: ArgumentHelp("Judge only this network (repeatable).", valueName: "name"))
     var networks: [String] = []
@@ -47,16 +56,24 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         try traffic.validate(with: input)
+        try probe.validate(with: input, traffic: traffic)
     }
 
     func run() throws {
+        let standardCatalogue = Background { try Self.catalogue() }
         let loaded = try HostLoader.load(input, logger: logging.makeLogger())
-        let scope = try AuditScope(host: loaded.host, networks: selectedNetworks(of: loaded.host))
-        let rules = try catalogue().run(scope)
-        let observed = try trafficSource(for: scope).map { try judgeTraffic($0, scope: scope) }
+        let host = loaded.host
+        let scope = try AuditScope(host: host, networks: selectedNetworks(of: host))
+        let claimed = Background { scope.networks.map { ($0, ClaimJudge.judge($0, on: host)) } }
+        let rules = try standardCatalogue.value.run(scope)
+        let observed = try observedTraffic(scope: scope)
+        let claims = try claimed.value
         var report = AuditReport.assemble(
             scope: scope,
-            claims: { ClaimJudge.judge($0, on: loaded.host) + (observed?.findings(of: $0.name) ?? []) },
+            claims: { network in
+                (claims.first { $0.0 == network }?.1 ?? ClaimJudge.judge(network, on: host))
+                    + (observed?.findings(of: network.name) ?? [])
+            },
             rules: rules, extraHostFindings: observed?.hostFindings ?? [],
             source: input.sourceDescription, version: VNetAudit.version)
         report.capture = observed?.section
@@ -82,6 +99,15 @@ struct Check: ParsableCommand {
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
+    /// The judged traffic: of the probe ports (--probe), or of `trafficSource`; nil without any.
+    private func observedTraffic(scope: AuditScope) throws -> ObservedTraffic? {
+        guard probe.enabled else { return try trafficSource(for: scope).map { try judgeTraffic($0, scope: scope) } }
+        let probed = try ActiveProbe(options: probe, namespace: input.netns,
+                                     seconds: traffic.capture?.seconds ?? ProbeOptions.defaultCaptureSeconds,
+                                     showProgress: CaptureProgressLine.wanted(textFormat: format == .text)).run(scope: scope)
+        return try judgeTraffic(probed.source, scope: scope, probes: probed.probes)
+    }
+
     /// The traffic to judge: a live capture, --pcap files, or a snapshot's captures; nil without any.
     private func trafficSource(for scope: AuditScope) throws -> TrafficSource? {
         if let duration = traffic.capture {
@@ -102,8 +128,8 @@ struct Check: ParsableCommand {
     }
 
     /// Judges the traffic and writes its evidence pcaps before the report that names them.
-    private func judgeTraffic(_ source: TrafficSource, scope: AuditScope) throws -> ObservedTraffic {
-        let (judgement, analyses, truncatedFiles) = try source.judged(scope: scope)
+    private func judgeTraffic(_ source: TrafficSource, scope: AuditScope, probes: [ProbedNetwork] = []) throws -> ObservedTraffic {
+        let (judgement, analyses, truncatedFiles) = try source.judged(scope: scope, probes: probes)
         let location = EvidenceLocation(reportFile: output, evidenceDirectory: traffic.evidenceDirectory)
         try location.write(judgement.evidence)
         return ObservedTraffic(
@@ -113,7 +139,7 @@ struct Check: ParsableCommand {
     }
 
     /// The built-in catalogue; it is compiled in, so failing to load it is a defect of the build.
-    private func catalogue() throws -> Catalogue {
+    private static func catalogue() throws -> Catalogue {
         do {
             return try Catalogue.standard()
         } catch {

@@ -49,7 +49,9 @@ struct LoadedHost {
 }
 
 enum HostLoader {
-    static func load(_ options: HostInputOptions, logger: Logger) throws -> LoadedHost {
+    /// - Parameter parts: what a live read collects (everything unless `show --only` limits it).
+    static func load(_ options: HostInputOptions, parts: Set<HostCollector.Part> = Set(HostCollector.Part.allCases),
+                     logger: Logger) throws -> LoadedHost {
         if let dir = options.snapshot {
             do {
                 let snap = try SnapshotBundle.read(from: URL(fileURLWithPath: dir))
@@ -68,10 +70,10 @@ enum HostLoader {
         }
         do {
             if let ns = options.netns {
-                let collected = try NetworkNamespace.run(named: ns) { try HostCollector.collectLive(logger: logger) }
+                let collected = try NetworkNamespace.run(named: ns) { try HostCollector.collectLive(parts: parts, logger: logger) }
                 return LoadedHost(host: collected.host, raw: collected.raw)
             }
-            let collected = try HostCollector.collectLive(logger: logger)
+            let collected = try HostCollector.collectLive(parts: parts, logger: logger)
             return LoadedHost(host: collected.host, raw: collected.raw)
         } catch let e as VNetAuditFailure {
             throw e

@@ -11,6 +11,9 @@ struct LiveCapture {
     /// The network namespace to capture in (`--netns`); nil for the host's.
     var namespace: String?
     var showProgress: Bool
+    /// Run on its own thread once every interface captures (`check --probe` sends its probes here); the
+    /// capture's outcome is returned only after it has ended, even when the capture ended first.
+    var whileCapturing: (@Sendable () -> Void)? = nil
 
     struct Outcome {
         var captures: [InterfaceCapture]
@@ -30,6 +33,15 @@ struct LiveCapture {
             } catch {
                 throw VNetAuditFailure("cannot start the capture: \(error)")
             }
+            let companion = DispatchSemaphore(value: 0)
+            if let whileCapturing {
+                Thread.detachNewThread {
+                    whileCapturing()
+                    companion.signal()
+                }
+            } else {
+                companion.signal()
+            }
             var progress = CaptureProgressLine()
             var interrupted = false
             while !session.isFinished {
@@ -41,6 +53,7 @@ struct LiveCapture {
                 usleep(50_000)
             }
             progress.clear()
+            companion.wait()
             return Outcome(captures: session.results(), interrupted: interrupted)
         }
     }

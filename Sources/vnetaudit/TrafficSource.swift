@@ -23,12 +23,13 @@ struct TrafficSource {
 
     /// A live capture of the planned interfaces, in `namespace` when given (`--netns`).
     static func live(_ targets: [VNetTraffic.CaptureTarget], seconds: Double, namespace: String?,
-                     showProgress: Bool) throws -> TrafficSource {
+                     showProgress: Bool, whileCapturing: (@Sendable () -> Void)? = nil) throws -> TrafficSource {
         guard !targets.isEmpty else {
             throw VNetAuditFailure("--capture: no audited network is active with an interface to capture on")
         }
         let outcome = try LiveCapture(targets: targets.map { CaptureSession.Target(interface: $0.interface, filter: $0.filter) },
-                                      seconds: seconds, namespace: namespace, showProgress: showProgress).run()
+                                      seconds: seconds, namespace: namespace, showProgress: showProgress,
+                                      whileCapturing: whileCapturing).run()
         return TrafficSource(origin: .live, captures: outcome.captures,
                              filters: Dictionary(targets.map { ($0.interface, $0.filter) }, uniquingKeysWith: { first, _ in first }),
                              requestedSeconds: seconds, interrupted: outcome.interrupted)
@@ -60,17 +61,18 @@ struct TrafficSource {
 
     /// The judgement and, per capture, what it held: `--pcap` files streamed (an unreadable or corrupt
     /// file is an error naming it), captures in memory analysed frame by frame.
-    func judged(scope: AuditScope) throws -> (judgement: TrafficJudgement, analyses: [CaptureAnalysis], truncatedFiles: Set<String>) {
+    func judged(scope: AuditScope, probes: [ProbedNetwork] = []) throws -> (judgement: TrafficJudgement, analyses: [CaptureAnalysis], truncatedFiles: Set<String>) {
         // pcapng files and pipes are read whole by libpcap, as they always were; classic pcap files stream
         if pcapInputs.contains(where: { !OfflineTrafficAnalysis.canStream(path: $0.file) }) {
-            return try Self.wholeFiles(pcapInputs).judged(scope: scope)
+            return try Self.wholeFiles(pcapInputs).judged(scope: scope, probes: probes)
         }
         guard !pcapInputs.isEmpty else {
             let analyses = captures.map(CaptureAnalysis.init(analysing:))
-            return (TrafficJudge.judge(scope: scope, analyses: analyses) { captures[$0].frames(numbered: $1) }, analyses, truncatedFiles)
+            return (TrafficJudge.judge(scope: scope, analyses: analyses, probes: probes) { captures[$0].frames(numbered: $1) }, analyses, truncatedFiles)
         }
         do {
-            let result = try OfflineTrafficAnalysis.judge(scope: scope, files: pcapInputs.map { .init(interface: $0.interface, path: $0.file) })
+            let result = try OfflineTrafficAnalysis.judge(scope: scope, files: pcapInputs.map { .init(interface: $0.interface, path: $0.file) },
+                                                          probes: probes)
             return (result.judgement, result.analyses, result.truncatedFiles)
         } catch let error as OfflineTrafficAnalysis.FileError {
             throw VNetAuditFailure("\(error.path): cannot use this capture: \(error.reason)")

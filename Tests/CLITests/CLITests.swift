@@ -101,4 +101,20 @@ import VNetTestSupport
         let out = try run(["show", "--netns", "vnat-no-such-namespace"])
         #expect(out.status == 2 && out.stderr.contains("vnat-no-such-namespace"), "stderr: \(out.stderr)")
     }
+
+    @Test(.enabled(if: Shell.isRoot && Shell.has("iptables-legacy-restore"), "needs root and iptables-legacy"))
+    func onlyFirewallReadsTheRulesAndLeavesTheRestNotCollected() throws {
+        let ns = try TemporaryNamespace("only")
+        _ = try ns.sh("printf '*filter\\n:INPUT ACCEPT [0:0]\\n:FORWARD DROP [0:0]\\n:OUTPUT ACCEPT [0:0]\\n-A FORWARD -i virbr0 -j ACCEPT\\nCOMMIT\\n' | iptables-legacy-restore")
+        let out = try run(["show", "--netns", ns.name, "--only", "firewall", "--format", "json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let host = try ModelJSON.decoder().decode(HostState.self, from: Data(out.stdout.utf8))
+        #expect(host.coverage.legacyIPv4 == .live && host.coverage.nftables == .live)
+        #expect(host.coverage.links == .notCollected && host.coverage.sysctls == .notCollected)
+        #expect(host.coverage.libvirt == .notCollected && host.coverage.listeners == .notCollected)
+        #expect(host.links.isEmpty)
+        #expect(host.firewall.table(.xtables, .ip, "filter")?.chain("FORWARD")?.rules.count == 1)
+        let refused = try run(["show", "--iptables-save", CLITests.fixtures.appendingPathComponent("iptables/libvirt.v4.save").path, "--only", "firewall"])
+        #expect(refused.status == 2 && refused.stderr.contains("--only"), "\(refused.stderr)")
+    }
 }

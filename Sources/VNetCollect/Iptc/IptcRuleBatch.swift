@@ -18,10 +18,10 @@ enum IptcRuleBatch {
     /// Below this many rules one thread is quicker than starting others.
     private static let parallelThreshold = 4096
 
-    /// Rules grouped by chain (one group per name in `chainNames`) and the save lines of all, in
-    /// `entries` order (chain after chain, as libiptc walks them).
+    /// Rules grouped by chain (one group per name in `chainNames`) and the save lines of all as UTF-8
+    /// parts to be joined in order, in `entries` order (chain after chain, as libiptc walks them).
     static func build(_ entries: [IptcRuleEntry], chainNames: [String],
-                      family: AddressFamily) -> (rulesByChain: [[FirewallRule]], saveLines: String) {
+                      family: AddressFamily) -> (rulesByChain: [[FirewallRule]], saveLines: [[UInt8]]) {
         let chainCount = chainNames.count
         let chains = Set(chainNames)
         // Positions count within each chain.
@@ -38,13 +38,13 @@ enum IptcRuleBatch {
         let built = UnsafeMutableBufferPointer<FirewallRule>.allocate(capacity: entries.count)
         defer { built.deallocate() }
         let workers = entries.count >= parallelThreshold ? min(ProcessInfo.processInfo.activeProcessorCount, 8) : 1
-        var lines = [String](repeating: "", count: workers)
+        var lines = [[UInt8]](repeating: [], count: workers)
         let shared = Shared(built: built, positions: positions)
         lines.withUnsafeMutableBufferPointer { linesBuffer in
             let linesShared = SharedLines(buffer: linesBuffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let range = entries.count * worker / workers..<entries.count * (worker + 1) / workers
-                var text = ""
+                var text: [UInt8] = []
                 // Save lines of busy rule sets run to about 100 bytes: one allocation, not dozens of regrowths.
                 text.reserveCapacity(range.count * 128)
                 var tokens: [String] = []
@@ -55,13 +55,14 @@ enum IptcRuleBatch {
                                                           family: family, into: &tokens)
                     let rule = IptablesSaveParser.rule(tokens: tokens, family: family, position: shared.positions[i],
                                                        counters: counters, chains: chains)
-                    text += "["
-                    text += String(counters.packets)
-                    text += ":"
-                    text += String(counters.bytes)
-                    text += "] "
-                    text += rule.text
-                    text += "\n"
+                    text.append(UInt8(ascii: "["))
+                    appendDecimal(counters.packets, to: &text)
+                    text.append(UInt8(ascii: ":"))
+                    appendDecimal(counters.bytes, to: &text)
+                    text.append(UInt8(ascii: "]"))
+                    text.append(UInt8(ascii: " "))
+                    text.append(contentsOf: rule.text.utf8)
+                    text.append(UInt8(ascii: "\n"))
                     (shared.built.baseAddress! + i).initialize(to: rule)
                 }
                 linesShared.buffer[worker] = text
@@ -78,7 +79,18 @@ enum IptcRuleBatch {
                 initialized = range.count
             })
         }
-        return (rulesByChain, lines.joined())
+        return (rulesByChain, lines)
+    }
+
+    /// A counter in decimal, as iptables-save prints it.
+    private static func appendDecimal(_ value: UInt64, to text: inout [UInt8]) {
+        let start = text.count
+        var rest = value
+        repeat {
+            text.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest != 0
+        text[start...].reverse()
     }
 
     /// State the workers share: each writes a disjoint slice of `built` and its own line string, and
@@ -89,6 +101,6 @@ enum IptcRuleBatch {
     }
 
     private struct SharedLines: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<String>
+        let buffer: UnsafeMutableBufferPointer<[UInt8]>
     }
 }

@@ -20,9 +20,10 @@ struct LibvirtRulesMissingRule: CatalogueRule {
         let backends: [FirewallBackend] = backend.map { [$0] } ?? [.nftables, .iptables]
         let tableFamily: TableFamily = family == .ipv4 ? .ip : .ip6
         let found = host.firewall.tables.filter { $0.family == tableFamily }.flatMap { table in
-            table.chains.filter { chain in backends.contains { Self.isLibvirts(chain, in: table, backend: $0) } }.flatMap { chain in
-                chain.rules.filter { $0.mentions(interface: bridge) }.map { (table, chain, $0) }
-            }
+            Self.libvirtChains(of: table, backends: backends).flatMap { index in
+                    let chain = table.chains[index]
+                    return chain.rules.filter { $0.mentions(interface: bridge) }.map { (table, chain, $0) }
+                }
         }
         let backendText = backend.map { "libvirt's \($0.rawValue) backend" } ?? "either libvirt backend (none recorded)"
         if !found.isEmpty {
@@ -49,14 +50,15 @@ struct LibvirtRulesMissingRule: CatalogueRule {
                            placeholders: ["network": network.name, "bridge": bridge])
     }
 
-    /// Whether `chain` is one `backend` makes: any chain of the libvirt_network table (nftables), or a
-    /// LIBVIRT_* chain (iptables, through iptables-nft or legacy). A user's own rule naming the bridge
-    /// elsewhere does not stand in for libvirt's.
-    static func isLibvirts(_ chain: FirewallChain, in table: FirewallTable, backend: FirewallBackend) -> Bool {
-        switch backend {
-        case .nftables: return table.system == .nftables && table.name == StaleBackendRulesRule.nftablesTable
-        case .iptables: return StaleBackendRulesRule.iptablesChains.contains(chain.name)
+    /// Where the chains of `table` that `backends` make are: every chain of the libvirt_network table
+    /// (nftables), and the LIBVIRT_* chains (iptables, through iptables-nft or legacy). A user's own rule
+    /// naming the bridge elsewhere does not stand in for libvirt's.
+    static func libvirtChains(of table: FirewallTable, backends: [FirewallBackend]) -> [Int] {
+        if backends.contains(.nftables) && table.system == .nftables && table.name == StaleBackendRulesRule.nftablesTable {
+            return Array(table.chains.indices)
         }
+        guard backends.contains(.iptables) else { return [] }
+        return table.chains.indices.filter { StaleBackendRulesRule.isIptablesChain(table.chains[$0].name) }
     }
 }
 

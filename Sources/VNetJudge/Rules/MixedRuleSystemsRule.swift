@@ -10,8 +10,12 @@ struct MixedRuleSystemsRule: CatalogueRule {
         let coverage = scope.host.coverage
         let unread = [("nf_tables", coverage.nftables), ("legacy IPv4", coverage.legacyIPv4), ("legacy IPv6", coverage.legacyIPv6)]
             .filter { $0.1 == .notCollected }.map(\.0)
+        // Base chains are few, regular ones may be tens of thousands: find the base ones once.
+        let filterChains = scope.host.firewall.tables.flatMap { table in
+            table.chains.indices.compactMap { table.chains[$0].base?.type == .filter ? (table, table.chains[$0]) : nil }
+        }
         let mixed = AddressFamily.allCases.flatMap { family in
-            Hook.allCases.compactMap { overlap(family, $0, scope.host.firewall) }
+            Hook.allCases.compactMap { overlap(family, $0, filterChains) }
         }
         if !mixed.isEmpty {
             return mixed.map { found in
@@ -40,17 +44,17 @@ struct MixedRuleSystemsRule: CatalogueRule {
         let nft: [Chain]
     }
 
-    private func overlap(_ family: AddressFamily, _ hook: Hook, _ firewall: Firewall) -> Overlap? {
+    /// The legacy and nf_tables chains among `filterChains` (every filter base chain with its table, in
+    /// table and chain order) that filter `family` at `hook`, when both kinds do.
+    private func overlap(_ family: AddressFamily, _ hook: Hook, _ filterChains: [(FirewallTable, FirewallChain)]) -> Overlap? {
         let families: [TableFamily] = family == .ipv4 ? [.ip, .inet] : [.ip6, .inet]
         func chains(_ system: RuleSystem) -> [Chain] {
-            firewall.tables(system: system).filter { families.contains($0.family) }.flatMap { table in
-                table.chains.compactMap { chain -> Chain? in
-                    guard let base = chain.base, base.hook == hook, base.type == .filter else { return nil }
-                    if system == .xtables && chain.rules.isEmpty && base.policy == .accept { return nil }
-                    let name = "\(table.family.rawValue) \(table.name) \(chain.name)"
-                    return Chain(name: name, evidence: .state("\(system.rawValue) \(name): policy \(base.policy.rawValue), \(chain.rules.count) rules",
-                                                               source: "\(system.rawValue) \(name)"))
-                }
+            filterChains.compactMap { table, chain -> Chain? in
+                guard table.system == system, families.contains(table.family), let base = chain.base, base.hook == hook else { return nil }
+                if system == .xtables && chain.rules.isEmpty && base.policy == .accept { return nil }
+                let name = "\(table.family.rawValue) \(table.name) \(chain.name)"
+                return Chain(name: name, evidence: .state("\(system.rawValue) \(name): policy \(base.policy.rawValue), \(chain.rules.count) rules",
+                                                           source: "\(system.rawValue) \(name)"))
             }
         }
         let legacy = chains(.xtables), nft = chains(.nftables)

@@ -8,6 +8,12 @@ struct StaleBackendRulesRule: CatalogueRule {
 
     /// The chains libvirt's iptables backend creates.
     static let iptablesChains: Set<String> = ["LIBVIRT_INP", "LIBVIRT_OUT", "LIBVIRT_FWX", "LIBVIRT_FWI", "LIBVIRT_FWO", "LIBVIRT_PRT"]
+    /// Whether `name` is one of `iptablesChains`. The prefix test first spares hashing the names of
+    /// the other chains of a big table (a kube-proxy nat table has tens of thousands).
+    static func isIptablesChain(_ name: String) -> Bool {
+        name.utf8.starts(with: "LIBVIRT_".utf8) && iptablesChains.contains(name)
+    }
+
     /// The table libvirt's nftables backend creates (families ip and ip6).
     static let nftablesTable = "libvirt_network"
 
@@ -15,7 +21,8 @@ struct StaleBackendRulesRule: CatalogueRule {
         let firewall = scope.host.firewall
         let objects: [FirewallBackend: [StaleObject]] = [
             .iptables: firewall.tables.filter { $0.family == .ip || $0.family == .ip6 }.flatMap { table in
-                table.chains.filter { Self.iptablesChains.contains($0.name) }.map { StaleObject(table: table, chain: $0.name) }
+                table.chains.indices.filter { Self.isIptablesChain(table.chains[$0].name) }
+                    .map { StaleObject(table: table, chain: table.chains[$0].name) }
             },
             .nftables: firewall.tables.filter { $0.system == .nftables && $0.name == Self.nftablesTable }
                 .map { StaleObject(table: $0, chain: nil) },
@@ -87,7 +94,9 @@ private struct StaleObject {
         let tool = (table.family == .ip6 ? "ip6tables" : "iptables") + (table.system == .xtables ? "-legacy" : "")
         let jumps = table.chains.flatMap { from in
             from.rules.compactMap { rule -> String? in
-                guard let target = rule.elements.lazy.compactMap(Self.jumpTarget).first, stale.contains(target) else { return nil }
+                // Stale chains are libvirt's: the prefix test spares hashing every other jump's target.
+                guard let target = rule.elements.lazy.compactMap(Self.jumpTarget).first,
+                      target.utf8.starts(with: "LIBVIRT_".utf8), stale.contains(target) else { return nil }
                 if let handle = rule.handle { return "nft delete rule \(table.family.rawValue) \(table.name) \(from.name) handle \(handle)" }
                 let spec = rule.text.hasPrefix("-A ") ? String(rule.text.dropFirst(3)) : "\(from.name) -j \(target)"
                 return "\(tool) -t \(table.name) -D \(spec)"

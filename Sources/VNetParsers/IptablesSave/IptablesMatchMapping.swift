@@ -181,7 +181,7 @@ extension IptablesElementMapper {
     }
 
     /// Flag tables for the model: lowercase names (conntrack status with `-` for `_`) sorted by name.
-    private static let stateNames = modelFlagNames(XtablesNames.ctStates)
+    static let stateNames = modelFlagNames(XtablesNames.ctStates)
     private static let statusNames = modelFlagNames(XtablesNames.ctStatuses)
 
     private static func modelFlagNames(_ table: [(name: String, bit: UInt16)]) -> [(upper: String, model: String)] {
@@ -189,7 +189,7 @@ extension IptablesElementMapper {
     }
 
     /// A comma list of flag names (any case) as the sorted, deduplicated model names; nil when one is unknown.
-    private static func flagNames(_ text: String, _ table: [(upper: String, model: String)]) -> [String]? {
+    static func flagNames(_ text: String, _ table: [(upper: String, model: String)]) -> [String]? {
         var seen: UInt32 = 0
         let allKnown = IptablesValueSyntax.forEachCommaItem(text) { item in
             guard let index = table.firstIndex(where: { equalsIgnoringASCIICase($0.upper, item) }) else { return false }

@@ -27,6 +27,15 @@ enum IptablesRuleBuilder {
 
     static func build(tokens: [String], family: AddressFamily, position: Int, counters: Counters?,
                       chains: Set<String>?) -> Result {
+        if let rule = IptablesCommonRule.build(tokens: tokens, family: family, position: position, counters: counters, chains: chains) {
+            return Result(rule: rule, problems: [], otherFamilyOnly: false)
+        }
+        return buildGeneral(tokens: tokens, family: family, position: position, counters: counters, chains: chains)
+    }
+
+    /// Any rule, through the splitter and the element mapper.
+    static func buildGeneral(tokens: [String], family: AddressFamily, position: Int, counters: Counters?,
+                             chains: Set<String>?) -> Result {
         let parts = IptablesRuleSplitter.split(tokens, family: family)
         var mapper = IptablesElementMapper(tokens: tokens, family: family)
         var elements: [RuleElement] = []

@@ -12,11 +12,12 @@ enum IptablesSaveLine {
         }
     }
 
-    /// One allocation per line: the worst case (every byte escaped, quotes, separator) is reserved.
+    /// Written into scratch space sized for the worst case (every byte escaped, quotes, separator),
+    /// then copied into a string of the line's own size: rule sets keep a hundred thousand of these.
     static func render(_ tokens: some Collection<String>) -> String {
         var capacity = 0
         for token in tokens { capacity += token.utf8.count * 2 + 3 }
-        return String(unsafeUninitializedCapacity: capacity) { buffer in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             var writer = Writer(buffer: buffer)
             var first = true
             var previousIsStringOption = false
@@ -34,7 +35,7 @@ enum IptablesSaveLine {
                 }
                 previousIsStringOption = isStringOption(token)
             }
-            return writer.count
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<writer.count]), as: UTF8.self)
         }
     }
 

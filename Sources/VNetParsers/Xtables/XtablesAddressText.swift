@@ -22,14 +22,25 @@ enum XtablesAddressText {
 
     /// `a.b.c.d` without intermediate strings (rule headers print two per rule).
     static func dottedQuad(_ value: UInt32) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+        dottedQuad(value, prefixLength: nil)
+    }
+
+    /// `a.b.c.d`, or `a.b.c.d/len`, written in one piece.
+    private static func dottedQuad(_ value: UInt32, prefixLength: Int?) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
             var n = 0
+            func decimal(_ number: Int) {
+                if number >= 100 { buffer[n] = UInt8(48 + number / 100); n += 1 }
+                if number >= 10 { buffer[n] = UInt8(48 + number / 10 % 10); n += 1 }
+                buffer[n] = UInt8(48 + number % 10); n += 1
+            }
             for shift in stride(from: 24, through: 0, by: -8) {
-                let octet = Int(value >> UInt32(shift) & 0xff)
-                if octet >= 100 { buffer[n] = UInt8(48 + octet / 100); n += 1 }
-                if octet >= 10 { buffer[n] = UInt8(48 + octet / 10 % 10); n += 1 }
-                buffer[n] = UInt8(48 + octet % 10); n += 1
+                decimal(Int(value >> UInt32(shift) & 0xff))
                 if shift > 0 { buffer[n] = UInt8(ascii: "."); n += 1 }
+            }
+            if let prefixLength {
+                buffer[n] = UInt8(ascii: "/"); n += 1
+                decimal(prefixLength)
             }
             return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<n]), as: UTF8.self)
         }
@@ -53,6 +64,9 @@ enum XtablesAddressText {
 
     /// The `-s`/`-d` text of a rule header: iptables-save always prints the mask (`/32` too).
     static func headerAddress(_ address: IPAddress, mask: IPAddress) -> String {
+        if address.family == .ipv4, mask.family == .ipv4, let length = prefixLength(ofMask: mask) {
+            return dottedQuad(UInt32(truncatingIfNeeded: address.low), prefixLength: length)
+        }
         let suffix = prefixLength(ofMask: mask).map { String($0) } ?? self.address(mask)
         return self.address(address) + "/" + suffix
     }
