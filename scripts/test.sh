@@ -10,3 +10,5 @@ bash scripts/install-deps.sh
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Planning)' || true
 swift build --build-tests >/dev/null
 swift test --skip-build "$@"
+# the decoders' libFuzzer target for a bounded time (VNETAUDIT_FUZZ_SECONDS, default 60; 0 skips it)
+[ "${VNETAUDIT_FUZZ_SECONDS:-60}" = 0 ] || bash scripts/fuzz-decoder.sh "${VNETAUDIT_FUZZ_SECONDS:-60}"

@@ -17,7 +17,7 @@ enum BridgeTraffic {
         if left.isEmpty {
             draft.status = .fail
             draft.message = "network \(name) (\(fam)): " + Wording.list(stayed, "guest flow", \.side.key.description) + " never appeared on \(t.uplinks.map(\.interface).joined(separator: ", "))"
-            draft.frames = stayed.flatMap(\.frames)
+            draft.frames = stayed.evidenceFrames
             draft.evidenceSummary = "guest flows on the guest port that never reached the LAN port"
             return [draft]
         }
@@ -25,7 +25,7 @@ enum BridgeTraffic {
         let addresses = t.guestAddresses.sorted().map(\.description).joined(separator: ", ")
         draft.message = "network \(name) (\(fam)): guests \(macs) (\(addresses)) on \(t.uplinks.map(\.interface).joined(separator: ", ")) with their own addresses; "
             + Wording.list(left, "flow", \.label)
-        draft.frames = left.flatMap(\.frames)
+        draft.frames = left.evidenceFrames
         draft.evidenceSummary = "guest flows on the guest port and the LAN port"
         return [draft]
     }

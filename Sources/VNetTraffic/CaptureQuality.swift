@@ -11,13 +11,13 @@ enum CaptureQuality {
     }
 
     /// The host-level `traffic.capture` finding: one line per interface.
-    static func finding(_ decoded: [DecodedCapture], unplanned: Set<String>) -> Finding {
-        var status: CheckStatus = decoded.isEmpty ? .inconclusive : .pass
+    static func finding(_ traffic: [InterfaceTraffic], unplanned: Set<String>) -> Finding {
+        var status: CheckStatus = traffic.isEmpty ? .inconclusive : .pass
         var lines: [String] = []
-        for d in decoded {
-            let c = d.capture
-            let issues = d.issueCounts
-            var line = "\(c.interface) (\(c.source)): \(c.frames.count) frames"
+        for t in traffic {
+            let c = t.capture
+            let issues = (truncated: t.tally.total(.truncated), malformed: t.tally.total(.malformed))
+            var line = "\(c.interface) (\(c.source)): \(t.frameCount) frames"
             if let counters = c.counters {
                 line += ", \(counters.received) received, \(counters.dropped) dropped"
                 if counters.dropped > 0 { status = max(status, .inconclusive) }

@@ -20,19 +20,6 @@ public struct DecodedCapture: Sendable {
         self.capture = capture
         self.packets = Array(packets.prefix(count))
     }
-
-    /// How many frames ended inside a layer and how many contradicted their protocol.
-    var issueCounts: (truncated: Int, malformed: Int) {
-        var truncated = 0, malformed = 0
-        for packet in packets {
-            switch packet.issue {
-            case .truncated: truncated += 1
-            case .malformed: malformed += 1
-            case .unsupported, nil: break
-            }
-        }
-        return (truncated, malformed)
-    }
 }
 
 /// A frame of one of the judged captures: which capture, which frame.

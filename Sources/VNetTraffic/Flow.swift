@@ -2,7 +2,7 @@ import VNetModel
 import VNetPackets
 
 /// An address and port; ICMP echo uses the identifier as the initiator's port and 0 as the responder's.
-struct Endpoint: Hashable, CustomStringConvertible {
+struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     let address: IPAddress
     let port: UInt16
 
@@ -11,14 +11,49 @@ struct Endpoint: Hashable, CustomStringConvertible {
     }
 }
 
-/// A flow's 5-tuple, initiator first.
-struct FlowKey: Hashable, CustomStringConvertible {
-    let protocolNumber: UInt8
-    let source: Endpoint
-    let destination: Endpoint
+/// A flow's 5-tuple, initiator first, packed in five words: flow tables hold thousands and compare one
+/// for every packet.
+struct FlowKey: Hashable, Sendable, CompactKey, CustomStringConvertible {
+    /// protocol << 40 | source port << 24 | destination port << 8 | source is IPv6 << 1 | destination is IPv6
+    private let head: UInt64
+    private let sourceHigh: UInt64, sourceLow: UInt64
+    private let destinationHigh: UInt64, destinationLow: UInt64
 
-    var reversed: FlowKey { FlowKey(protocolNumber: protocolNumber, source: destination, destination: source) }
-    var family: AddressFamily { source.address.family }
+    init(protocolNumber: UInt8, source: Endpoint, destination: Endpoint) {
+        head = UInt64(protocolNumber) << 40 | UInt64(source.port) << 24 | UInt64(destination.port) << 8
+            | (source.address.family == .ipv6 ? 2 : 0) | (destination.address.family == .ipv6 ? 1 : 0)
+        (sourceHigh, sourceLow) = (source.address.high, source.address.low)
+        (destinationHigh, destinationLow) = (destination.address.high, destination.address.low)
+    }
+
+    private init(head: UInt64, sourceHigh: UInt64, sourceLow: UInt64, destinationHigh: UInt64, destinationLow: UInt64) {
+        self.head = head
+        (self.sourceHigh, self.sourceLow, self.destinationHigh, self.destinationLow) = (sourceHigh, sourceLow, destinationHigh, destinationLow)
+    }
+
+    var protocolNumber: UInt8 { UInt8(truncatingIfNeeded: head >> 40) }
+    var source: Endpoint {
+        Endpoint(address: Self.address(head & 2 != 0, sourceHigh, sourceLow), port: UInt16(truncatingIfNeeded: head >> 24))
+    }
+    var destination: Endpoint {
+        Endpoint(address: Self.address(head & 1 != 0, destinationHigh, destinationLow), port: UInt16(truncatingIfNeeded: head >> 8))
+    }
+
+    private static func address(_ v6: Bool, _ high: UInt64, _ low: UInt64) -> IPAddress {
+        v6 ? IPAddress(ipv6High: high, low: low) : IPAddress(ipv4: UInt32(truncatingIfNeeded: low))
+    }
+
+    var reversed: FlowKey {
+        let ports = (head >> 24 & 0xffff) << 8 | (head >> 8 & 0xffff) << 24
+        let families = (head & 2) >> 1 | (head & 1) << 1
+        return FlowKey(head: head & (0xff << 40) | ports | families, sourceHigh: destinationHigh, sourceLow: destinationLow,
+                       destinationHigh: sourceHigh, destinationLow: sourceLow)
+    }
+    /// The key or its reverse, the same for both directions of a flow: one table lookup per packet.
+    var unordered: FlowKey {
+        (sourceHigh, sourceLow, head >> 24 & 0xffff) <= (destinationHigh, destinationLow, head >> 8 & 0xffff) ? self : reversed
+    }
+    var family: AddressFamily { head & 2 != 0 ? .ipv6 : .ipv4 }
 
     var protocolName: String {
         switch protocolNumber {
@@ -31,27 +66,60 @@ struct FlowKey: Hashable, CustomStringConvertible {
     }
 
     var description: String { "\(protocolName) \(source) -> \(destination)" }
+
+    /// The five words folded into one: the flow table's hash.
+    var mix: UInt64 {
+        var h = head
+        h = (h ^ sourceHigh) &* 0x100_0000_01b3 ^ (h >> 29)
+        h = (h ^ sourceLow) &* 0x100_0000_01b3 ^ (h >> 29)
+        h = (h ^ destinationHigh) &* 0x100_0000_01b3 ^ (h >> 29)
+        return (h ^ destinationLow) &* 0x100_0000_01b3 ^ (h >> 29)
+    }
 }
 
-/// The packets of one flow on one interface, both directions, as seen there.
-struct Flow {
+/// One flow on one interface, both directions, as seen there: its first frames (enough for evidence,
+/// `frameLimit`) and what judgement asks of the rest, so a long flow costs no more than a short one.
+struct Flow: Sendable {
     let key: FlowKey
     /// Index of the capture the flow was seen in.
-    let capture: Int
+    var capture: Int
     let start: UInt64
     var end: UInt64
     /// The first packet opened a connection: a TCP SYN without ACK or an echo request. Never for UDP: a
     /// datagram from outside may answer a flow that began before the capture did.
     let opens: Bool
-    var forward: [Int] = []
-    var backward: [Int] = []
+    /// The first `frameLimit` frames of either direction, in capture order.
+    private(set) var firstFrames: [UInt32] = []
+    /// Packets seen, up to `frameLimit`: read instead of the list, which lives elsewhere in memory.
+    private var seen: UInt8 = 0
+    /// A packet came back from the responder's side.
+    private(set) var answered = false
     /// A TCP reset came back from the responder's side.
     var resetBack = false
 
-    var answered: Bool { !backward.isEmpty }
+    /// A flow's context in evidence: its opening (handshake, first exchanges), not all of a long transfer,
+    /// so that thousands of flows keep little each.
+    static let frameLimit = 16
+
+    init(key: FlowKey, capture: Int, start: UInt64, opens: Bool) {
+        self.key = key
+        self.capture = capture
+        self.start = start
+        self.end = start
+        self.opens = opens
+    }
+
+    mutating func add(_ frame: Int, at time: UInt64, backward: Bool) {
+        end = time
+        if backward { answered = true }
+        guard seen < Self.frameLimit else { return }
+        seen += 1
+        if let number = UInt32(exactly: frame) { firstFrames.append(number) }
+    }
+
     /// The flow's identity across captures: the same 5-tuple on another interface is another flow.
     var identity: FlowIdentity { FlowIdentity(capture: capture, key: key) }
-    var frames: [FrameRef] { (forward + backward).sorted().map { FrameRef(capture: capture, frame: $0) } }
+    var frames: [FrameRef] { firstFrames.map { FrameRef(capture: capture, frame: Int($0)) } }
 }
 
 /// A flow's key on one capture.

@@ -17,16 +17,16 @@ enum IsolatedTraffic {
             draft.message = "network \(name) (\(fam)): guests tried \(t.crossings.count) outbound flows but no uplink was captured"
             return draft
         }
-        let leaked = t.guestFramesOnUplinks()
+        let (leakedCount, leaked) = t.guestFramesOnUplinks()
         let left = t.crossings.filter(\.left)
         if !leaked.isEmpty || !left.isEmpty {
             draft.status = .fail
             draft.message = "network \(name) (\(fam)): "
-                + (leaked.isEmpty ? "" : "\(leaked.count) frame\(leaked.count == 1 ? "" : "s") with a guest's address or MAC on \(t.interfaces(of: leaked))")
+                + (leaked.isEmpty ? "" : "\(leakedCount) frame\(leakedCount == 1 ? "" : "s") with a guest's address or MAC on \(t.interfaces(of: leaked))")
                 + (leaked.isEmpty || left.isEmpty ? "" : "; ")
                 + (left.isEmpty ? "" : Wording.list(left, "flow", \.label))
                 + ": the isolated network forwards out"
-            draft.frames = leaked + left.flatMap(\.frames)
+            draft.frames = leaked + left.evidenceFrames
             draft.evidenceSummary = "packets of the isolated network seen leaving the host"
             draft.remediation = Remediation("Delete the rules that accept traffic out of the network's bridge, or re-create libvirt's rules",
                                             commands: ["virsh net-destroy \(name) && virsh net-start \(name)"])
@@ -34,7 +34,7 @@ enum IsolatedTraffic {
         }
         draft.message = "network \(name) (\(fam)): nothing of the network on \(t.uplinks.map(\.interface).joined(separator: ", "))"
             + (t.crossings.isEmpty ? "" : "; " + Wording.list(t.crossings, "outbound attempt", \.side.key.description) + " stayed on the host")
-        draft.frames = t.crossings.flatMap(\.frames)
+        draft.frames = t.crossings.evidenceFrames
         draft.evidenceSummary = "outbound attempts of guests that stayed on the bridge"
         return draft
     }

@@ -14,13 +14,13 @@ enum NATTraffic {
         let name = t.network.name, fam = Wording.family(t.family)
         var draft = TrafficDraft(id: "traffic.nat.no-guest-address-on-uplink", title: "No guest address leaves untranslated",
                                  status: .pass, message: "", family: t.family)
-        let leaked = t.guestFramesOnUplinks()
+        let (leakedCount, leaked) = t.guestFramesOnUplinks()
         if !leaked.isEmpty {
             let untranslated = t.crossings.filter { $0.left && $0.translatedTo == nil }
             draft.status = .fail
-            draft.message = "network \(name) (\(fam)): \(leaked.count) frame\(leaked.count == 1 ? "" : "s") on \(t.interfaces(of: leaked)) carry a guest's own address or MAC: the masquerade did not translate them"
+            draft.message = "network \(name) (\(fam)): \(leakedCount) frame\(leakedCount == 1 ? "" : "s") on \(t.interfaces(of: leaked)) carry a guest's own address or MAC: the masquerade did not translate them"
                 + (untranslated.isEmpty ? "" : "; " + Wording.list(untranslated, "flow", \.label))
-            draft.frames = leaked + untranslated.flatMap(\.frames)
+            draft.frames = leaked + untranslated.evidenceFrames
             draft.evidenceSummary = "guest-source packets seen on the uplink, with their flows on both sides"
             draft.remediation = Remediation("Re-create libvirt's rules for the network (its masquerade is missing or bypassed)",
                                             commands: ["virsh net-destroy \(name) && virsh net-start \(name)"])
@@ -52,22 +52,22 @@ enum NATTraffic {
         if !untranslated.isEmpty {
             draft.status = .fail
             draft.message = "network \(name) (\(fam)): " + Wording.list(untranslated, "flow", \.label) + " left with the guest's own address"
-            draft.frames = untranslated.flatMap(\.frames)
+            draft.frames = untranslated.evidenceFrames
             draft.evidenceSummary = "guest flows that left untranslated, on the bridge and the uplink"
         } else if left.isEmpty {
             draft.status = .fail
             draft.message = "network \(name) (\(fam)): " + Wording.list(stayed, "outbound flow", \.label) + " and none reached \(t.uplinks.map(\.interface).joined(separator: ", ")): the host does not forward them"
-            draft.frames = stayed.flatMap(\.frames)
+            draft.frames = stayed.evidenceFrames
             draft.evidenceSummary = "guest flows seen on the bridge that never reached an uplink"
         } else if answered.isEmpty && !unanswered.isEmpty {
             draft.status = .warn
             draft.message = "network \(name) (\(fam)): " + Wording.list(unanswered, "flow", \.label) + " left translated but nothing answered"
-            draft.frames = unanswered.flatMap(\.frames)
+            draft.frames = unanswered.evidenceFrames
             draft.evidenceSummary = "translated flows without an answer"
         } else {
             draft.message = "network \(name) (\(fam)): " + Wording.list(left, "flow", \.label)
                 + (stayed.isEmpty ? "" : "; " + Wording.list(stayed, "other flow", \.label) + " stayed on the host")
-            draft.frames = answered.flatMap(\.frames)
+            draft.frames = answered.evidenceFrames
             draft.evidenceSummary = "translated guest flows and their answers, on the bridge and the uplink"
         }
         return draft
@@ -106,14 +106,14 @@ enum NATTraffic {
         if left.isEmpty {
             draft.status = .fail
             draft.message = "network \(name) (IPv6): " + Wording.list(t.crossings, "outbound flow", \.label) + "; none reached an uplink"
-            draft.frames = t.crossings.flatMap(\.frames)
+            draft.frames = t.crossings.evidenceFrames
             draft.evidenceSummary = "IPv6 guest flows that never left"
         } else {
             let own = left.filter { $0.translatedTo == nil }
             draft.status = own.isEmpty ? .pass : .warn
             draft.message = "network \(name) (IPv6): " + Wording.list(left, "flow", \.label)
                 + (own.isEmpty ? "" : ": without <nat ipv6='yes'/> libvirt routes IPv6, guests use their own addresses and the LAN needs a route to them")
-            draft.frames = left.flatMap(\.frames)
+            draft.frames = left.evidenceFrames
             draft.evidenceSummary = "IPv6 guest flows as they left"
             if !own.isEmpty {
                 draft.remediation = Remediation("Add <nat ipv6='yes'/> to the network (virsh net-edit \(name), then restart it), or route the prefix to the host on the LAN router",

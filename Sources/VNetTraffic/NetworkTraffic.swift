@@ -111,18 +111,16 @@ struct NetworkTraffic {
             if isBridgeMode {
                 guard let tap = host.link(named: side.interface)?.mac?.lowercased(), tap.count == 17 else { continue }
                 let tail = tap.dropFirst(2)
-                for packet in side.packets {
-                    guard let eth = packet.ethernet, eth.source.dropFirst(2) == tail, eth.source != tap else { continue }
-                    guestMACs.insert(eth.source)
-                    if let ip = packet.ip, ip.family == family, !ip.source.isUnspecified, !ip.source.isLinkLocal {
-                        guestAddresses.insert(ip.source)
-                    }
+                for sender in side.senders.map(\.key) {
+                    guard let mac = sender.mac?.description, mac.dropFirst(2) == tail, mac != tap else { continue }
+                    guestMACs.insert(mac)
+                    let ip = sender.address
+                    if sender.fromIP, ip.family == family, !ip.isUnspecified, !ip.isLinkLocal { guestAddresses.insert(ip) }
                 }
             } else {
-                for packet in side.packets {
-                    guard let eth = packet.ethernet, eth.source != bridgeMAC else { continue }
-                    let source = packet.ip?.source ?? packet.arp?.senderAddress
-                    if let source, source.family == family, isGuest(source) { guestMACs.insert(eth.source) }
+                for sender in side.senders.map(\.key) {
+                    guard let mac = sender.mac?.description, mac != bridgeMAC else { continue }
+                    if sender.address.family == family, isGuest(sender.address) { guestMACs.insert(mac) }
                 }
             }
         }
@@ -151,27 +149,36 @@ struct NetworkTraffic {
     /// the closest in time; never one claimed by another flow or better explained by a flow of another
     /// network (`foreign`: several networks talking to one server at once).
     private mutating func correlate(foreign: [Flow]) {
-        // uplink flows by protocol and destination, so each outbound flow looks at its few candidates only
-        var candidates: [FlowKey: [(flow: Flow, interface: String)]] = [:]
-        for uplink in uplinks {
-            for flow in uplink.flows {
-                candidates[Self.destinationKey(flow.key), default: []].append((flow, uplink.interface))
+        // uplink flows (uplink, flow index) by protocol and destination, so each outbound flow looks at its
+        // few candidates only; `claimed` by the same indices
+        let uplinkFlows = uplinks.map(\.flows)
+        var candidates: [FlowKey: [(uplink: Int, flow: Int)]] = [:]
+        candidates.reserveCapacity(uplinkFlows.reduce(0) { $0 + $1.count })
+        for (u, flows) in uplinkFlows.enumerated() {
+            for (i, flow) in flows.enumerated() {
+                candidates[Self.destinationKey(flow.key), default: []].append((u, i))
             }
         }
         // other networks' flows by destination, in start order, so only those near a candidate are asked
         let rivals = Dictionary(grouping: foreign, by: { Self.destinationKey($0.key) }).mapValues { $0.sorted { $0.start < $1.start } }
-        var claimed = Set<FlowIdentity>()
+        var claimed = uplinkFlows.map { [Bool](repeating: false, count: $0.count) }
+        crossings.reserveCapacity(sideFlows.count)
         for side in sideFlows where side.direction == .outbound {
             let flow = side.flow
             let key = Self.destinationKey(flow.key)
-            var best: (flow: Flow, interface: String, score: UInt64)?
-            for candidate in candidates[key] ?? [] where !claimed.contains(candidate.flow.identity) {
-                guard let score = Self.score(flow, candidate.flow) else { continue }
-                if score > 0, Self.betterRival(in: rivals[key] ?? [], for: candidate.flow, than: score) { continue }
-                if best == nil || score < best!.score { best = (candidate.flow, candidate.interface, score) }
+            var best: (uplink: Int, flow: Int, score: UInt64)?
+            for candidate in candidates[key] ?? [] where !claimed[candidate.uplink][candidate.flow] {
+                let up = uplinkFlows[candidate.uplink][candidate.flow]
+                guard let score = Self.score(flow, up) else { continue }
+                if score > 0, Self.betterRival(in: rivals[key] ?? [], for: up, than: score) { continue }
+                if best == nil || score < best!.score { best = (candidate.uplink, candidate.flow, score) }
             }
-            if let best { claimed.insert(best.flow.identity) }
-            crossings.append(Crossing(side: flow, uplink: best?.flow, uplinkInterface: best?.interface))
+            if let best {
+                claimed[best.uplink][best.flow] = true
+                crossings.append(Crossing(side: flow, uplink: uplinkFlows[best.uplink][best.flow], uplinkInterface: uplinks[best.uplink].interface))
+            } else {
+                crossings.append(Crossing(side: flow, uplink: nil, uplinkInterface: nil))
+            }
         }
     }
 
@@ -212,17 +219,20 @@ struct NetworkTraffic {
     static let skew: UInt64 = 50_000_000
 
     /// Frames on the uplinks that carry a guest's source address or MAC: the guests themselves on the wire.
-    func guestFramesOnUplinks() -> [FrameRef] {
+    /// `count` is all of them; `frames` the first `SenderFrames.frameLimit` of each sender.
+    func guestFramesOnUplinks() -> (count: Int, frames: [FrameRef]) {
+        var count = 0
         var refs: [FrameRef] = []
         for uplink in uplinks {
-            for (i, packet) in uplink.packets.enumerated() {
-                let address = packet.ip?.source ?? packet.arp?.senderAddress
-                let byAddress = address.map { $0.family == family && isGuest($0) } ?? false
-                let byMAC = packet.ethernet.map { guestMACs.contains($0.source) && (packet.ip?.family ?? packet.arp?.senderAddress.family) == family } ?? false
-                if byAddress || byMAC { refs.append(uplink.ref(i)) }
+            var frames: [UInt32] = []
+            for (sender, sent) in uplink.senders where sender.address.family == family
+                && (isGuest(sender.address) || sender.mac.map { guestMACs.contains($0.description) } ?? false) {
+                count += sent.count
+                frames += sent.first
             }
+            refs += frames.sorted().map { uplink.ref(Int($0)) }
         }
-        return refs
+        return (count, refs)
     }
 
     /// Connections opened from outside towards a guest as seen on the uplinks, each with whether it
@@ -235,8 +245,7 @@ struct NetworkTraffic {
 
     /// Flows that start late enough that a missing answer may just be the capture's end.
     func inGrace(_ flow: Flow) -> Bool {
-        guard let capture = traffic(flow.capture)?.capture else { return false }
-        let end = max(capture.endedAtNanoseconds, capture.frames.last?.timestampNanoseconds ?? 0)
+        guard let end = traffic(flow.capture)?.endTime else { return false }
         return flow.start + Self.grace > end
     }
 

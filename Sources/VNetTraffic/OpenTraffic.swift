@@ -9,7 +9,7 @@ enum OpenTraffic {
         var draft = TrafficDraft(id: "traffic.open.outbound", title: "Guest flows get out", status: left.isEmpty ? .warn : .pass,
                                  message: "network \(t.network.name) (\(Wording.family(t.family))): " + Wording.list(t.crossings, "flow", \.label),
                                  family: t.family)
-        draft.frames = (left.isEmpty ? t.crossings : left).flatMap(\.frames)
+        draft.frames = (left.isEmpty ? t.crossings : left).evidenceFrames
         draft.evidenceSummary = left.isEmpty ? "guest flows that never left" : "guest flows as they left"
         return [draft]
     }

@@ -29,7 +29,8 @@ public enum PcapFile {
     private static let microMagic: UInt32 = 0xa1b2_c3d4
     private static let nanoMagic: UInt32 = 0xa1b2_3c4d
 
-    public static func read(_ bytes: [UInt8]) throws -> Contents {
+    /// What a file's 24-byte header says: byte order, timestamp resolution and link type.
+    static func header(_ bytes: [UInt8]) throws -> (linkType: LinkType, snapLength: Int, bigEndian: Bool, nanos: Bool) {
         guard bytes.count >= 24 else { throw ReadError.tooShort }
         let big = word(bytes, 0, bigEndian: true)
         let little = word(bytes, 0, bigEndian: false)
@@ -46,6 +47,11 @@ public enum PcapFile {
         guard let linkType = Int32(exactly: rawLink).flatMap(LinkType.init(rawValue:)) else {
             throw ReadError.unsupportedLinkType(rawLink)
         }
+        return (linkType, snap, bigEndian, nanos)
+    }
+
+    public static func read(_ bytes: [UInt8]) throws -> Contents {
+        let (linkType, snap, bigEndian, nanos) = try header(bytes)
         var frames: [CapturedFrame] = []
         var offset = 24
         var cut = false

@@ -34,16 +34,16 @@ enum RouteTraffic {
         if left.isEmpty {
             draft.status = .fail
             draft.message = "network \(name) (\(fam)): " + Wording.list(t.crossings, "outbound flow", \.label) + "; none reached \(t.uplinks.map(\.interface).joined(separator: ", "))"
-            draft.frames = t.crossings.flatMap(\.frames)
+            draft.frames = t.crossings.evidenceFrames
             draft.evidenceSummary = "guest flows that never reached an uplink"
         } else if !translated.isEmpty {
             draft.status = .warn
             draft.message = "network \(name) (\(fam)): " + Wording.list(translated, "flow", \.label) + ": a route network should not translate"
-            draft.frames = translated.flatMap(\.frames)
+            draft.frames = translated.evidenceFrames
             draft.evidenceSummary = "guest flows translated on the way out"
         } else {
             draft.message = "network \(name) (\(fam)): " + Wording.list(left, "flow", \.label)
-            draft.frames = left.flatMap(\.frames)
+            draft.frames = left.evidenceFrames
             draft.evidenceSummary = "guest flows leaving with their own addresses"
         }
         return draft
@@ -62,7 +62,7 @@ enum RouteTraffic {
         if unanswered.isEmpty || !answered.isEmpty {
             draft.message = "network \(name) (\(fam)): " + Wording.list(answered, "flow", \.label)
                 + (unanswered.isEmpty ? "" : "; \(unanswered.count) other\(unanswered.count == 1 ? "" : "s") unanswered")
-            draft.frames = answered.flatMap(\.frames)
+            draft.frames = answered.evidenceFrames
             draft.evidenceSummary = "routed guest flows and their answers"
             return draft
         }
@@ -73,7 +73,7 @@ enum RouteTraffic {
         draft.message = "network \(name) (\(fam)): " + Wording.list(unanswered, "flow", \.label)
             + (others.isEmpty ? "; nothing else on the uplink was answered either, so the peer may simply be silent"
                               : " while \(others.count) other flow\(others.count == 1 ? " was" : "s were") answered on the uplink: the LAN has no route back to \(t.subnets.map(\.description).joined(separator: ", "))")
-        draft.frames = unanswered.flatMap(\.frames) + TrafficDraft.frames(of: Array(others.prefix(3)))
+        draft.frames = unanswered.evidenceFrames + TrafficDraft.frames(of: Array(others.prefix(3)))
         draft.evidenceSummary = "routed guest flows that left and were never answered" + (others.isEmpty ? "" : ", and answered flows for comparison")
         draft.remediation = Remediation("On the LAN router, route the network's subnet to the host's address on the uplink", commands: commands)
         return draft

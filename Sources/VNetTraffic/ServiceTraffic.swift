@@ -16,7 +16,7 @@ enum ServiceTraffic {
         for side in t.sides {
             for message in side.dhcp where message.family == t.family {
                 if message.isAnswer { answeredIDs.insert(message.transactionID) }
-                if message.isRequest && side.time(message.frame) + NetworkTraffic.grace <= captureEnd(side) { requests.append((side, message)) }
+                if message.isRequest && message.time + NetworkTraffic.grace <= side.endTime { requests.append((side, message)) }
             }
         }
         let transactions = Dictionary(grouping: requests, by: { $0.1.transactionID })
@@ -43,7 +43,7 @@ enum ServiceTraffic {
                 frames.append(side.ref(message.frame))
                 if message.isResponse {
                     answered.insert(key)
-                } else if side.time(message.frame) + NetworkTraffic.grace <= captureEnd(side) {
+                } else if message.time + NetworkTraffic.grace <= side.endTime {
                     queries[key, default: []].append(side.ref(message.frame))
                     labels[key] = "\(message.name ?? "?") from \(message.client) to \(message.server.address)"
                 }
@@ -77,9 +77,5 @@ enum ServiceTraffic {
             draft.remediation = remediation
         }
         return draft
-    }
-
-    static func captureEnd(_ side: InterfaceTraffic) -> UInt64 {
-        max(side.capture.endedAtNanoseconds, side.capture.frames.last?.timestampNanoseconds ?? 0)
     }
 }

@@ -8,13 +8,43 @@ struct TrafficDraft {
     var status: CheckStatus
     var message: String
     var family: AddressFamily?
-    var frames: [FrameRef] = []
+    /// At most `EvidenceFiles.frameLimit`, each once: the evidence file holds no more, so thousands of
+    /// flows behind a finding do not make thousands of frame lists.
+    var frames: [FrameRef] = [] {
+        didSet { if frames.count > EvidenceFiles.frameLimit || Set(frames).count < frames.count { frames = frames.evidenceFrames } }
+    }
     /// What the evidence file holds, for the evidence's summary line.
     var evidenceSummary: String = ""
     var remediation: Remediation?
 
-    /// Frames of flows, each flow whole (context around the offending packet), in the order given.
-    static func frames(of flows: [Flow]) -> [FrameRef] { flows.flatMap(\.frames) }
+    /// Frames of flows, each flow's first frames (context around the offending packet), in the order given.
+    static func frames(of flows: [Flow]) -> [FrameRef] { flows.evidenceFrames }
+}
+
+/// Something whose frames a finding's evidence shows (a flow, a crossing).
+protocol EvidenceFramed {
+    var frames: [FrameRef] { get }
+}
+
+extension Flow: EvidenceFramed {}
+extension NetworkTraffic.Crossing: EvidenceFramed {}
+
+extension Sequence where Element: EvidenceFramed {
+    /// The elements' frames in order, each once, up to `EvidenceFiles.frameLimit`: what the evidence
+    /// file would take from all of them, without listing all of them.
+    var evidenceFrames: [FrameRef] { lazy.flatMap(\.frames).evidenceFrames }
+}
+
+extension Sequence where Element == FrameRef {
+    /// The first `EvidenceFiles.frameLimit` distinct refs, in order.
+    var evidenceFrames: [FrameRef] {
+        var seen = Set<FrameRef>(), chosen: [FrameRef] = []
+        for ref in self where seen.insert(ref).inserted {
+            chosen.append(ref)
+            if chosen.count == EvidenceFiles.frameLimit { break }
+        }
+        return chosen
+    }
 }
 
 /// Words shared by messages.

@@ -13,14 +13,25 @@ public enum TrafficJudge {
 
     /// `probes`: the probe ports of `check --probe`, whose own flows are judged too.
     public static func judge(scope: AuditScope, decoded: [DecodedCapture], probes: [ProbedNetwork] = []) -> TrafficJudgement {
+        judge(scope: scope, analyses: decoded.map(CaptureAnalysis.init(decoded:)), probes: probes) { decoded[$0].capture.frames(numbered: $1) }
+    }
+
+    /// Judges captures analysed frame by frame; `reading` gives the frames numbered `frames` of
+    /// `analyses[capture]` for the evidence files (a file is read again for them).
+    public static func judge(scope: AuditScope, analyses: [CaptureAnalysis], probes: [ProbedNetwork] = [],
+                             reading: (_ capture: Int, _ frames: Set<Int>) throws -> [Int: CapturedFrame]) rethrows -> TrafficJudgement {
         let targets = CapturePlan.targets(for: scope)
         let roles = Dictionary(targets.map { ($0.interface, $0.role) }, uniquingKeysWith: { first, _ in first })
-        let traffic = decoded.enumerated().map { InterfaceTraffic(index: $0.offset, decoded: $0.element) }
-        var evidence = EvidenceFiles(captures: decoded)
+        let traffic = analyses.enumerated().map { entry in
+            var t = entry.element.traffic
+            t.place(at: entry.offset)
+            return t
+        }
+        var evidence = EvidenceFiles(traffic: traffic)
         var findings: [ScopedFinding] = []
         var flows: [FlowOutcome] = []
-        let unplanned = Set(decoded.map(\.capture.interface).filter { roles[$0] == nil })
-        findings.append(ScopedFinding(network: nil, finding: CaptureQuality.finding(decoded, unplanned: unplanned)))
+        let unplanned = Set(traffic.map(\.interface).filter { roles[$0] == nil })
+        findings.append(ScopedFinding(network: nil, finding: CaptureQuality.finding(traffic, unplanned: unplanned)))
 
         for network in scope.networks where network.active && judgedModes.contains(network.mode) {
             let sides = traffic.filter { roles[$0.interface]?.guestSideOf == network.name }
@@ -43,7 +54,7 @@ public enum TrafficJudge {
                 }
             }
         }
-        return TrafficJudgement(findings: findings, evidence: evidence.files, flows: flows)
+        return TrafficJudgement(findings: findings, evidence: try evidence.files(reading: reading), flows: flows)
     }
 
     static let judgedModes: Set<ForwardMode> = [.nat, .route, .isolated, .open, .bridge]

@@ -5,16 +5,15 @@ import VNetTraffic
 /// The report's `capture` section from the captures judged: per interface what was kept, lost and
 /// decoded, and how it ended.
 enum CaptureSectionBuilder {
-    static func section(_ source: TrafficSource, decoded: [DecodedCapture], evidenceDirectory: String?) -> CaptureSection {
-        let interfaces = decoded.map { entry -> CaptureSection.Interface in
+    static func section(_ source: TrafficSource, analyses: [CaptureAnalysis], truncatedFiles: Set<String>,
+                        evidenceDirectory: String?) -> CaptureSection {
+        let interfaces = analyses.map { entry -> CaptureSection.Interface in
             let capture = entry.capture
-            var tally = DecodeTally()
-            entry.packets.forEach { tally.record($0) }
+            let tally = entry.tally
             let (end, detail) = describe(capture.end)
             return CaptureSection.Interface(
                 interface: capture.interface, source: capture.source, filter: source.filters[capture.interface].flatMap { $0.isEmpty ? nil : $0 },
-                linkType: capture.linkType.rawValue, frames: capture.frames.count,
-                bytes: capture.frames.reduce(0) { $0 + $1.bytes.count },
+                linkType: capture.linkType.rawValue, frames: entry.frameCount, bytes: entry.byteCount,
                 counters: capture.counters.map {
                     CaptureSection.Counters(received: $0.received, droppedByKernel: $0.droppedByKernel,
                                             droppedByInterface: $0.droppedByInterface, droppedByBuffer: $0.droppedByBuffer)
@@ -22,9 +21,9 @@ enum CaptureSectionBuilder {
                 decode: CaptureSection.DecodeTally(decoded: tally.clean, truncated: tally.total(.truncated),
                                                    malformed: tally.total(.malformed), unsupported: tally.total(.unsupported)),
                 end: end, endDetail: detail, durationSeconds: seconds(capture.startedAtNanoseconds, capture.endedAtNanoseconds),
-                truncatedLastRecord: source.truncatedFiles.contains(capture.source) ? true : nil)
+                truncatedLastRecord: truncatedFiles.contains(capture.source) ? true : nil)
         }
-        let captures = decoded.map(\.capture)
+        let captures = analyses.map(\.capture)
         let start = captures.map(\.startedAtNanoseconds).min() ?? 0
         let end = captures.map(\.endedAtNanoseconds).max() ?? start
         return CaptureSection(source: source.origin.rawValue, requestedSeconds: source.requestedSeconds,

@@ -115,7 +115,7 @@ struct Check: ParsableCommand {
                                           showProgress: CaptureProgressLine.wanted(textFormat: format == .text))
         }
         if !traffic.pcaps.isEmpty {
-            return try TrafficSource.files(traffic.pcaps)
+            return TrafficSource.files(traffic.pcaps)
         }
         if let bundle = input.snapshot {
             do {
@@ -129,13 +129,12 @@ struct Check: ParsableCommand {
 
     /// Judges the traffic and writes its evidence pcaps before the report that names them.
     private func judgeTraffic(_ source: TrafficSource, scope: AuditScope, probes: [ProbedNetwork] = []) throws -> ObservedTraffic {
-        let decoded = source.captures.map(DecodedCapture.init(decoding:))
-        let judgement = TrafficJudge.judge(scope: scope, decoded: decoded, probes: probes)
+        let (judgement, analyses, truncatedFiles) = try source.judged(scope: scope, probes: probes)
         let location = EvidenceLocation(reportFile: output, evidenceDirectory: traffic.evidenceDirectory)
         try location.write(judgement.evidence)
         return ObservedTraffic(
             judgement: judgement, location: location, interrupted: source.interrupted,
-            section: CaptureSectionBuilder.section(source, decoded: decoded,
+            section: CaptureSectionBuilder.section(source, analyses: analyses, truncatedFiles: truncatedFiles,
                                                    evidenceDirectory: judgement.evidence.isEmpty ? nil : location.displayedDirectory))
     }
 

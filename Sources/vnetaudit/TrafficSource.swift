@@ -1,6 +1,7 @@
 import Foundation
 import VNetCapture
 import VNetPackets
+import VNetJudge
 import VNetTraffic
 
 /// The traffic a check judges, wherever it came from: a live capture, `--pcap` files, or a snapshot
@@ -34,9 +35,17 @@ struct TrafficSource {
                              requestedSeconds: seconds, interrupted: outcome.interrupted)
     }
 
-    /// `--pcap IFACE=FILE` inputs, read whole. An unreadable or corrupt file is an error naming it.
-    static func files(_ inputs: [PcapInput], origin: Origin = .files) throws -> TrafficSource {
-        var source = TrafficSource(origin: origin, captures: [])
+    /// `--pcap IFACE=FILE` inputs: files of any size, streamed when judged (`judged(scope:)`), never held.
+    var pcapInputs: [PcapInput] = []
+
+    static func files(_ inputs: [PcapInput], origin: Origin = .files) -> TrafficSource {
+        TrafficSource(origin: origin, captures: [], pcapInputs: inputs)
+    }
+
+    /// `--pcap` inputs read whole through libpcap (any format it reads). An unreadable or corrupt file
+    /// is an error naming it.
+    private static func wholeFiles(_ inputs: [PcapInput]) throws -> TrafficSource {
+        var source = TrafficSource(origin: .files, captures: [])
         for input in inputs {
             let contents: CaptureFile.Contents
             do {
@@ -48,6 +57,26 @@ struct TrafficSource {
             if contents.truncatedLastRecord { source.truncatedFiles.insert(input.file) }
         }
         return source
+    }
+
+    /// The judgement and, per capture, what it held: `--pcap` files streamed (an unreadable or corrupt
+    /// file is an error naming it), captures in memory analysed frame by frame.
+    func judged(scope: AuditScope, probes: [ProbedNetwork] = []) throws -> (judgement: TrafficJudgement, analyses: [CaptureAnalysis], truncatedFiles: Set<String>) {
+        // pcapng files and pipes are read whole by libpcap, as they always were; classic pcap files stream
+        if pcapInputs.contains(where: { !OfflineTrafficAnalysis.canStream(path: $0.file) }) {
+            return try Self.wholeFiles(pcapInputs).judged(scope: scope, probes: probes)
+        }
+        guard !pcapInputs.isEmpty else {
+            let analyses = captures.map(CaptureAnalysis.init(analysing:))
+            return (TrafficJudge.judge(scope: scope, analyses: analyses, probes: probes) { captures[$0].frames(numbered: $1) }, analyses, truncatedFiles)
+        }
+        do {
+            let result = try OfflineTrafficAnalysis.judge(scope: scope, files: pcapInputs.map { .init(interface: $0.interface, path: $0.file) },
+                                                          probes: probes)
+            return (result.judgement, result.analyses, result.truncatedFiles)
+        } catch let error as OfflineTrafficAnalysis.FileError {
+            throw VNetAuditFailure("\(error.path): cannot use this capture: \(error.reason)")
+        }
     }
 }
 
