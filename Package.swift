@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "VNetEvaluate", dependencies: ["VNetModel"]),
         // Judgement: mode claims per network and the diagnostic catalogue (rules/), as findings.
         .target(name: "VNetJudge", dependencies: [
-            "VNetModel", "VNetEvaluate", .product(name: "Yams", package: "Yams"),
+            "VNetModel", "VNetEvaluate", "VNetPackets", .product(name: "Yams", package: "Yams"),
         ]),
         // Decoders of captured frames (Ethernet, VLAN, ARP, IPv4/6, TCP, UDP, ICMP/v6, DHCP, DNS). Pure Swift, never trap.
         .target(name: "VNetPackets", dependencies: ["VNetModel"]),

@@ -13,7 +13,8 @@ export PATH="/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 seconds=${BENCH_SECONDS:-10}
 lab_name=${BENCH_LAB:-tblab}
 work=$(mktemp -d /tmp/vnetaudit-bench-drops.XXXXXX)
-lab() { local cmd=$1; shift; bash "$top/lab/lab.sh" "$cmd" --name "$lab_name" "$@"; }
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -13,8 +13,8 @@ sizes=${BENCH_SIZES:-"100000"}
 runs=${BENCH_RUNS:-5}
 lab_name=${BENCH_LAB:-vnabench}
 work=$(mktemp -d /tmp/vnetaudit-bench-check.XXXXXX)
-# the lab name goes right after the subcommand: after `exec --` it would be part of the command
-lab() { local command=$1; shift; bash "$top/lab/lab.sh" "$command" --name "$lab_name" "$@"; }
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
 cleanup() {
   lab down >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -24,26 +24,13 @@ trap cleanup EXIT INT TERM
 swift build -c release --product vnetaudit >/dev/null
 bin="$top/.build/release/vnetaudit"
 
-# median wall time of a command over $runs runs (after one warm-up), in seconds; any exit code counts
-timeit() {
-  python3 - "$runs" "$@" <<'PY'
-import subprocess, sys, time, statistics
-runs = int(sys.argv[1]); cmd = sys.argv[2:]
-subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-times = []
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times.append(time.perf_counter() - t)
-print(f"{statistics.median(times):.3f}")
-PY
-}
 
 results="$top/bench/check-results.md"
 {
   echo "# Judging benchmark"
   echo
-  echo "$(date -u +%Y-%m-%d), $(nproc) cores, kernel $(uname -r); median of $runs runs after a warm-up."
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, kernel $(uname -r); median of $runs runs after a warm-up, the three"
+  echo "commands taking turns so that all meet the same load."
   echo "vnetaudit = \`vnetaudit check\` of every network of the lab hypervisor (live read of the whole host,"
   echo "every mode claim walked through every base chain, the whole catalogue); the baseline only reads the rules;"
   echo "\`vnetaudit show\` is vnetaudit's own read of the host (plus printing it), so check near show means judging costs little."
@@ -61,9 +48,8 @@ for n in $sizes; do
     lab down >/dev/null 2>&1 || true
     lab up --backend nftables >/dev/null
     lab exec -- "$restore" <"$work/rules-$n.v4"
-    base=$(timeit bash "$top/lab/lab.sh" exec --name "$lab_name" -- "$save")
-    read=$(timeit bash "$top/lab/lab.sh" exec --name "$lab_name" -- "$bin" show)
-    mine=$(timeit bash "$top/lab/lab.sh" exec --name "$lab_name" -- "$bin" check --no-color)
+    exec_lab="bash $top/lab/lab.sh exec --name $lab_name --"
+    read -r base read mine _ < <(timeall "$exec_lab $save" "$exec_lab $bin show" "$exec_lab $bin check --no-color")
     # check exits 1 when a check fails (the lab has broken-by-design findings): the report still counts
     checks=$( (lab exec -- "$bin" check --format json || true) | python3 -c '
 import json, sys

@@ -23,27 +23,8 @@ trap cleanup EXIT INT TERM
 swift build -c release --product vnetaudit >/dev/null
 bin="$top/.build/release/vnetaudit"
 
-# median wall times and median CPU times (user + system) of each command over $runs runs (after one
-# warm-up of each), run in turns so all meet the same load on a shared machine; prints the walls, then
-# the CPU times, in seconds, in the order of the commands
-timeall() {
-  python3 - "$runs" "$@" <<'PY'
-import resource, shlex, subprocess, sys, time, statistics
-runs = int(sys.argv[1]); cmds = [shlex.split(c) for c in sys.argv[2:]]
-for cmd in cmds:
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-wall, cpu = [[] for _ in cmds], [[] for _ in cmds]
-for _ in range(runs):
-    for i, cmd in enumerate(cmds):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        wall[i].append(time.perf_counter() - t)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu[i].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-print(" ".join(f"{statistics.median(t):.3f}" for t in wall + cpu))
-PY
-}
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
 
 results="$top/bench/results.md"
 {

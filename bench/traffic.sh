@@ -15,7 +15,8 @@ sizes=${BENCH_SIZES:-"1000000 5000000"}
 runs=${BENCH_RUNS:-3}
 lab_name=${BENCH_LAB:-tblab}
 work=$(mktemp -d /tmp/vnetaudit-bench-traffic.XXXXXX)
-lab() { local cmd=$1; shift; bash "$top/lab/lab.sh" "$cmd" --name "$lab_name" "$@"; }
+# shellcheck source=lib.sh
+source "$top/bench/lib.sh"
 cleanup() {
   lab down >/dev/null 2>&1 || true
   rm -rf "$work"

@@ -39,7 +39,7 @@ public enum CaptureFile {
         reading: while true {
             do {
                 switch try handle.next() {
-                case .packet(let p): frames.append(CapturedFrame(p))
+                case .packet(let p): frames.append(p)
                 case .end, .timeout: break reading
                 }
             } catch let error as PcapError {
@@ -68,7 +68,7 @@ public enum CaptureFile {
             + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             let writer = try PcapWriter(path: temporary, linkType: linkType.rawValue)
-            for frame in frames { writer.write(CapturedPacket(frame)) }
+            for frame in frames { writer.write(frame) }
             try writer.close()
         } catch let error as PcapError {
             unlink(temporary)
@@ -79,17 +79,5 @@ public enum CaptureFile {
             unlink(temporary)
             throw CaptureFileError(file: path, reason: "cannot move into place: \(reason)")
         }
-    }
-}
-
-extension CapturedFrame {
-    init(_ packet: CapturedPacket) {
-        self.init(timestampNanoseconds: packet.timestampNanoseconds, originalLength: packet.originalLength, bytes: packet.bytes)
-    }
-}
-
-extension CapturedPacket {
-    init(_ frame: CapturedFrame) {
-        self.init(timestampNanoseconds: frame.timestampNanoseconds, originalLength: frame.originalLength, bytes: frame.bytes)
     }
 }

@@ -111,7 +111,7 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
             do {
                 switch try handle.next(timeoutMilliseconds: 50) {
                 case .packet(let packet):
-                    store.append(CapturedFrame(packet))
+                    store.append(packet)
                     frameCount.store(store.frames.count, ordering: .relaxed)
                 case .timeout:
                     refreshStatistics(handle, force: false)

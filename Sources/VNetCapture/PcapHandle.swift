@@ -1,4 +1,5 @@
 import CPcap
+import VNetPackets
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -10,23 +11,6 @@ public struct PcapError: Error, CustomStringConvertible, Equatable, Sendable {
     public let operation: String
     public let message: String
     public var description: String { "\(operation): \(message)" }
-}
-
-/// One captured frame. `bytes` holds the captured part (`capturedLength` bytes); `originalLength`
-/// is the frame's length on the wire.
-public struct CapturedPacket: Equatable, Sendable {
-    /// Nanoseconds since the Unix epoch.
-    public var timestampNanoseconds: UInt64
-    public var originalLength: Int
-    public var bytes: [UInt8]
-
-    public init(timestampNanoseconds: UInt64, originalLength: Int, bytes: [UInt8]) {
-        self.timestampNanoseconds = timestampNanoseconds
-        self.originalLength = originalLength
-        self.bytes = bytes
-    }
-
-    public var capturedLength: Int { bytes.count }
 }
 
 /// Kernel and interface counters of a live capture (`pcap_stats`).
@@ -141,7 +125,7 @@ public final class PcapHandle: @unchecked Sendable {
     }
 
     public enum NextResult: Equatable, Sendable {
-        case packet(CapturedPacket)
+        case packet(CapturedFrame)
         /// Live capture: no packet within the read timeout.
         case timeout
         /// End of file, or `stop()` was called.
@@ -163,7 +147,7 @@ public final class PcapHandle: @unchecked Sendable {
                 let h = header.pointee
                 let seconds = UInt64(max(0, h.ts.tv_sec))
                 let fraction = UInt64(max(0, h.ts.tv_usec))
-                return .packet(CapturedPacket(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction &* fractionScale,
+                return .packet(CapturedFrame(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction &* fractionScale,
                                               originalLength: Int(h.len),
                                               bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))))
             case 0:
@@ -227,7 +211,7 @@ public final class PcapWriter {
         dumper = w
     }
 
-    public func write(_ packet: CapturedPacket) {
+    public func write(_ packet: CapturedFrame) {
         guard let dumper else { return }
         var header = pcap_pkthdr()
         header.ts.tv_sec = Int(packet.timestampNanoseconds / 1_000_000_000)

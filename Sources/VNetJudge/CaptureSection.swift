@@ -1,4 +1,5 @@
 import Foundation
+import VNetPackets
 
 /// The `capture` section of a check report: what traffic was looked at, per interface, and whether
 /// it can be trusted (drops, early ends). Present only when traffic was judged (`--capture`, `--pcap`,
@@ -65,21 +66,9 @@ public struct CaptureSection: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Counters: Codable, Sendable, Equatable {
-        /// Frames that passed the filter, as the kernel counts them.
-        public var received: UInt64
-        public var droppedByKernel: UInt64
-        public var droppedByInterface: UInt64
-        /// Frames past vnetaudit's memory cap, counted and not kept.
-        public var droppedByBuffer: UInt64
-
-        public init(received: UInt64, droppedByKernel: UInt64, droppedByInterface: UInt64, droppedByBuffer: UInt64) {
-            self.received = received
-            self.droppedByKernel = droppedByKernel
-            self.droppedByInterface = droppedByInterface
-            self.droppedByBuffer = droppedByBuffer
-        }
-    }
+    /// libpcap's counters plus the frames vnetaudit's own buffer could not keep: the capture's own
+    /// record, reported as captured.
+    public typealias Counters = CaptureCounters
 
     /// Frames by how far they decoded.
     public struct DecodeTally: Codable, Sendable, Equatable {

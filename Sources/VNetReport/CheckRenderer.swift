@@ -37,9 +37,8 @@ public enum CheckRenderer {
         for interface in capture.interfaces {
             var parts = ["\(interface.frames) frames"]
             if let c = interface.counters {
-                let dropped = c.droppedByKernel + c.droppedByInterface + c.droppedByBuffer
                 let drops = "dropped \(c.droppedByKernel) by the kernel, \(c.droppedByInterface) by the interface, \(c.droppedByBuffer) by vnetaudit's buffer"
-                parts.append(dropped > 0 ? style.warn(drops) : drops)
+                parts.append(c.dropped > 0 ? style.warn(drops) : drops)
             } else {
                 parts.append("from \(interface.source)")
             }

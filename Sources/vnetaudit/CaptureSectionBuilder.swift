@@ -14,10 +14,7 @@ enum CaptureSectionBuilder {
             return CaptureSection.Interface(
                 interface: capture.interface, source: capture.source, filter: source.filters[capture.interface].flatMap { $0.isEmpty ? nil : $0 },
                 linkType: capture.linkType.rawValue, frames: entry.frameCount, bytes: entry.byteCount,
-                counters: capture.counters.map {
-                    CaptureSection.Counters(received: $0.received, droppedByKernel: $0.droppedByKernel,
-                                            droppedByInterface: $0.droppedByInterface, droppedByBuffer: $0.droppedByBuffer)
-                },
+                counters: capture.counters,
                 decode: CaptureSection.DecodeTally(decoded: tally.clean, truncated: tally.total(.truncated),
                                                    malformed: tally.total(.malformed), unsupported: tally.total(.unsupported)),
                 end: end, endDetail: detail, durationSeconds: seconds(capture.startedAtNanoseconds, capture.endedAtNanoseconds),

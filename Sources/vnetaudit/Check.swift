@@ -64,15 +64,16 @@ struct Check: ParsableCommand {
         let loaded = try HostLoader.load(input, logger: logging.makeLogger())
         let host = loaded.host
         let scope = try AuditScope(host: host, networks: selectedNetworks(of: host))
-        let claimed = Background { scope.networks.map { ($0, ClaimJudge.judge($0, on: host)) } }
+        let claimed = Background {
+            Dictionary(scope.networks.map { ($0.name, ClaimJudge.judge($0, on: host)) }, uniquingKeysWith: { first, _ in first })
+        }
         let rules = try standardCatalogue.value.run(scope)
         let observed = try observedTraffic(scope: scope)
         let claims = try claimed.value
         var report = AuditReport.assemble(
             scope: scope,
             claims: { network in
-                (claims.first { $0.0 == network }?.1 ?? ClaimJudge.judge(network, on: host))
-                    + (observed?.findings(of: network.name) ?? [])
+                (claims[network.name] ?? []) + (observed?.findings(of: network.name) ?? [])
             },
             rules: rules, extraHostFindings: observed?.hostFindings ?? [],
             source: input.sourceDescription, version: VNetAudit.version)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VNetCapture
+import VNetPackets
 import VNetCollect
 import VNetTestSupport
 
@@ -19,12 +20,12 @@ private func temporaryPath(_ name: String) -> String {
 }
 
 @Suite struct PcapFileTests {
-    private func writeSample(_ path: String) throws -> [CapturedPacket] {
+    private func writeSample(_ path: String) throws -> [CapturedFrame] {
         let packets = [
-            CapturedPacket(timestampNanoseconds: 1_700_000_000_123_456_789, originalLength: 47, bytes: udpFrame(port: 53)),
-            CapturedPacket(timestampNanoseconds: 1_700_000_001_000_000_001, originalLength: 47, bytes: udpFrame(port: 67)),
+            CapturedFrame(timestampNanoseconds: 1_700_000_000_123_456_789, originalLength: 47, bytes: udpFrame(port: 53)),
+            CapturedFrame(timestampNanoseconds: 1_700_000_001_000_000_001, originalLength: 47, bytes: udpFrame(port: 67)),
             // Captured shorter than on the wire, like a snap length cut.
-            CapturedPacket(timestampNanoseconds: 1_700_000_002_000_000_000, originalLength: 1514, bytes: Array(udpFrame(port: 53).prefix(20))),
+            CapturedFrame(timestampNanoseconds: 1_700_000_002_000_000_000, originalLength: 1514, bytes: Array(udpFrame(port: 53).prefix(20))),
         ]
         let writer = try PcapWriter(path: path)
         packets.forEach(writer.write)
@@ -32,8 +33,8 @@ private func temporaryPath(_ name: String) -> String {
         return packets
     }
 
-    private func readAll(_ handle: PcapHandle) throws -> [CapturedPacket] {
-        var out: [CapturedPacket] = []
+    private func readAll(_ handle: PcapHandle) throws -> [CapturedFrame] {
+        var out: [CapturedFrame] = []
         while case .packet(let p) = try handle.next() { out.append(p) }
         return out
     }
