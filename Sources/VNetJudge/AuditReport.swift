@@ -163,7 +163,7 @@ extension AuditReport {
             id: "audit.libvirt-not-read", kind: .claim, title: "libvirt networks were read",
             status: .inconclusive,
             message: "The libvirt network definitions were not part of the input, so no network's claims could be judged.",
-            evidence: [.state("libvirt state not collected", source: "coverage.libvirt", value: "notCollected")],
+            evidence: [.notCollected("libvirt")],
             remediation: Remediation("Audit the live host as root, or a snapshot made with `vnetaudit snapshot`.",
                                      commands: ["vnetaudit snapshot --output /tmp/host-snapshot",
                                                 "vnetaudit check --snapshot /tmp/host-snapshot"]))]

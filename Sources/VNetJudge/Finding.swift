@@ -89,6 +89,16 @@ public struct Evidence: Codable, Sendable, Hashable {
     public static func state(_ summary: String, source: String, value: String? = nil) -> Evidence {
         Evidence(kind: .state, summary: summary, source: source, text: value)
     }
+
+    /// A part of the host state that was not read: the reason a check stayed inconclusive.
+    public static func notCollected(_ part: String) -> Evidence {
+        .state("\(part) not read", source: "coverage.\(part)", value: "not-collected")
+    }
+
+    /// What a network's libvirt definition says (or lacks): the source is the network.
+    public static func definition(_ network: LibvirtNetwork, _ summary: String) -> Evidence {
+        .state(summary, source: "libvirt network \(network.name)", value: network.sourceFiles.first)
+    }
 }
 
 /// What to do: a sentence and the exact commands, in order, with the host's real names filled in.

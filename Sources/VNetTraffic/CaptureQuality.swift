@@ -33,6 +33,8 @@ enum CaptureQuality {
             lines.append(line)
         }
         return Finding(id: "traffic.capture", kind: .claim, title: "The captures are complete", status: status,
-                       message: lines.isEmpty ? "no interface was captured" : lines.joined(separator: "; "))
+                       message: lines.isEmpty ? "no interface was captured" : lines.joined(separator: "; "),
+                       evidence: lines.isEmpty ? [.state("no capture", source: "capture")]
+                           : zip(traffic, lines).map { .state($1, source: "capture of \($0.capture.interface)") })
     }
 }

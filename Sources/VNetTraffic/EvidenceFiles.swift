@@ -26,7 +26,12 @@ struct EvidenceFiles {
             && ref.capture < traffic.count && ref.frame < traffic[ref.capture].frameCount && seen.insert(ref).inserted {
             chosen.append(ref)
         }
-        guard !chosen.isEmpty else { return finding }
+        guard !chosen.isEmpty else {
+            // Nothing to show as packets: what was looked at is the evidence.
+            finding.evidence = [.state("no frame to show among the frames captured",
+                                       source: traffic.map { "\($0.capture.interface) (\($0.frameCount) frames)" }.joined(separator: ", "))]
+            return finding
+        }
         let byLink = Dictionary(grouping: chosen, by: { traffic[$0.capture].capture.linkType })
         let base = "evidence/" + [network ?? "host", draft.id, draft.family?.rawValue].compactMap { $0 }.map(Self.safe).joined(separator: "-")
         for (linkType, refs) in byLink.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

@@ -109,4 +109,13 @@ import VNetTraffic
         #expect(packets.allSatisfy { if case .dhcp(let m)? = $0.application { return m.op == 1 } else { return false } })
         #expect(try finding(j, "default", "traffic.host-rejects").status == .warn)
     }
+
+    /// Every traffic verdict carries evidence: the offending packets, or what was looked at.
+    @Test(arguments: backends) func everyFindingHasEvidence(_ backend: String) throws {
+        for state in ["healthy", "masquerade-removed", "isolation-broken", "no-lan-route", "dnsmasq-killed"] {
+            let bare = try judge(backend, state).findings.filter(\.finding.evidence.isEmpty)
+                .map { "\($0.network ?? "host") \($0.finding.id) \($0.finding.status.rawValue)" }
+            #expect(bare.isEmpty, "\(backend)-\(state): findings without evidence: \(bare)")
+        }
+    }
 }

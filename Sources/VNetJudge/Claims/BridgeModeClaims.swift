@@ -8,6 +8,7 @@ enum BridgeModeClaims {
         guard let bridge = network.bridge?.name else {
             return [Finding(id: "claim.bridge.ports-up", kind: .claim, title: "The uplink and the guest ports are on the bridge and up",
                             status: .fail, message: "network \(network.name) names no bridge (<bridge name=...>)",
+                            evidence: [.definition(network, "no <bridge name=...>")],
                             remediation: Remediation("Name the host bridge in the network", commands: ["virsh net-edit \(network.name)"]))]
         }
         return [portsUp(network, bridge: bridge, on: host)]

@@ -35,7 +35,7 @@ struct ClaimCheck {
         let status = { (v: TrialVerdict) in v.status == .fail ? failureStatus : v.status }
         guard let worst = verdicts.map({ status($0.1) }).max() else {
             return Finding(id: id, kind: .claim, title: title, status: .pass, message: "\(subject): \(emptyMessage)",
-                           family: family)
+                           family: family, evidence: [.state(emptyMessage, source: subject)])
         }
         let deciding = verdicts.filter { status($0.1) == worst }
         let remediation = worst == .pass ? nil

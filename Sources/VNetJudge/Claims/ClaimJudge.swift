@@ -23,15 +23,17 @@ public enum ClaimJudge {
         case .bridge: return BridgeModeClaims.findings(network, on: host, remedy: remedy)
         case .private, .vepa, .passthrough, .hostdev:
             return [Finding(id: "claim.\(mode).not-evaluated", kind: .claim, title: "The mode's claims are evaluated", status: .inconclusive,
-                            message: "network \(network.name) uses mode \(mode): guests sit on \(([network.forward.dev].compactMap { $0 } + network.forward.interfaces).joined(separator: ", ")) directly through macvtap or a passed-through device; their traffic never meets the host's routing or firewall, so it is not evaluated statically")]
+                            message: "network \(network.name) uses mode \(mode): guests sit on \(([network.forward.dev].compactMap { $0 } + network.forward.interfaces).joined(separator: ", ")) directly through macvtap or a passed-through device; their traffic never meets the host's routing or firewall, so it is not evaluated statically",
+                            evidence: [.definition(network, "<forward mode='\(mode)'>")])]
         }
         switch ClaimSite.sites(of: network, on: host) {
         case .failure(let problem):
             return [Finding(id: "claim.\(mode).addressing", kind: .claim, title: "The network's packets can be placed", status: .inconclusive,
-                            message: problem.reason)]
+                            message: problem.reason, evidence: [.definition(network, problem.reason)])]
         case .success(let sites) where sites.isEmpty:
             return [Finding(id: "claim.\(mode).addressing", kind: .claim, title: "The network's packets can be placed", status: .pass,
-                            message: "network \(network.name) has no <ip>: the host has no address on \(network.bridge?.name ?? "its bridge"), routes and serves nothing there; guests share layer 2 only")]
+                            message: "network \(network.name) has no <ip>: the host has no address on \(network.bridge?.name ?? "its bridge"), routes and serves nothing there; guests share layer 2 only",
+                            evidence: [.definition(network, "no <ip>")])]
         case .success(let sites):
             return sites.flatMap { perSite($0, host, remedy) }
         }

@@ -19,7 +19,7 @@ struct BrNetfilterRule: CatalogueRule {
         guard let bridge = network.bridgeName, let link = host.link(named: bridge) else {
             return RuleOutcome(network: network.name, status: .inconclusive,
                                message: "The bridge of network '\(network.name)' (\(network.bridgeName ?? "unnamed")) is not on the host: whether br_netfilter filters it is unknown.",
-                               family: family)
+                               family: family, evidence: [.state("no link named \(network.bridgeName ?? "(unnamed)")", source: "links")])
         }
         let global = family == .ipv4 ? host.sysctls.bridgeCallsIptables : host.sysctls.bridgeCallsIp6tables
         let own = family == .ipv4 ? link.bridge?.nfCallIptables : link.bridge?.nfCallIp6tables

@@ -15,7 +15,8 @@ struct DHCPDNSBlockedRule: CatalogueRule {
     private func judge(_ network: LibvirtNetwork, _ family: AddressFamily, _ host: HostState) -> RuleOutcome? {
         guard let bridge = network.bridgeName else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "Network '\(network.name)' has no bridge name recorded: its DHCP and DNS cannot be walked.", family: family)
+                               message: "Network '\(network.name)' has no bridge name recorded: its DHCP and DNS cannot be walked.", family: family,
+                               evidence: [.definition(network, "no <bridge name=...>")])
         }
         let probes = network.ips(family).flatMap { requests(network, $0, bridge) }
         guard !probes.isEmpty else { return nil }

@@ -14,13 +14,15 @@ struct ForeignForwardDropRule: CatalogueRule {
     private func judge(_ network: LibvirtNetwork, _ family: AddressFamily, _ host: HostState) -> RuleOutcome {
         guard let bridge = network.bridgeName, let ip = network.ips(family).first else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "Network '\(network.name)' has no bridge name recorded: its traffic cannot be walked.", family: family)
+                               message: "Network '\(network.name)' has no bridge name recorded: its traffic cannot be walked.", family: family,
+                               evidence: [.definition(network, network.bridgeName == nil ? "no <bridge name=...>" : "no \(family.label) <ip>")])
         }
         let uplinks = host.uplinks(of: network, family)
         guard !uplinks.isEmpty else {
             return RuleOutcome(network: network.name, status: .inconclusive,
                                message: "No \(family.label) uplink for network '\(network.name)' (no forward dev, no default route): its forwarded traffic cannot be walked.",
-                               family: family)
+                               family: family, evidence: [.state("no \(family.label) default route in the main table", source: "routes"),
+                                                          .definition(network, "no <forward dev=...>")])
         }
         let walks = uplinks.flatMap { packets(bridge: bridge, guest: ip.guestAddress, uplink: $0, mode: network.mode, host: host) }
             .map { FirewallWalk($0, hooks: [.prerouting, .forward, .postrouting], on: host) }

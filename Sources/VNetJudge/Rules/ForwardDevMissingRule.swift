@@ -23,11 +23,13 @@ struct ForwardDevMissingRule: CatalogueRule {
         let names = devices(network)
         guard !names.isEmpty else {
             return RuleOutcome(network: network.name, status: .pass,
-                               message: "Network '\(network.name)' names no forward device: it leaves through whatever uplink routing picks.")
+                               message: "Network '\(network.name)' names no forward device: it leaves through whatever uplink routing picks.",
+                               evidence: [.definition(network, "no <forward dev=...>")])
         }
         guard host.coverage.links != .notCollected else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "Links were not read: whether \(names.joined(separator: ", ")) of network '\(network.name)' exist is unknown.")
+                               message: "Links were not read: whether \(names.joined(separator: ", ")) of network '\(network.name)' exist is unknown.",
+                               evidence: [.notCollected("links")])
         }
         let evidence = names.map { name in
             host.link(named: name).map { Evidence.state("\(name): admin \($0.adminUp ? "up" : "down"), oper \($0.operState.rawValue), carrier \($0.carrier)", source: "link \(name)") }

@@ -14,7 +14,8 @@ struct LibvirtRulesMissingRule: CatalogueRule {
     private func judge(_ network: LibvirtNetwork, _ family: AddressFamily, _ host: HostState) -> RuleOutcome {
         guard let bridge = network.bridgeName else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "Network '\(network.name)' has no bridge name recorded: its rules cannot be looked for.", family: family)
+                               message: "Network '\(network.name)' has no bridge name recorded: its rules cannot be looked for.", family: family,
+                               evidence: [.definition(network, "no <bridge name=...>")])
         }
         let backend = network.recordedFirewallBackend ?? host.libvirt.configuredFirewallBackend
         let backends: [FirewallBackend] = backend.map { [$0] } ?? [.nftables, .iptables]
@@ -40,7 +41,8 @@ struct LibvirtRulesMissingRule: CatalogueRule {
         if unread {
             return RuleOutcome(network: network.name, status: .inconclusive,
                                message: "No \(family.label) rule of \(backendText) mentions \(bridge), but part of the rule set was not read.",
-                               family: family)
+                               family: family,
+                               evidence: coverage.nftables == .notCollected ? [.notCollected("nftables")] : [.notCollected(family == .ipv4 ? "legacyIPv4" : "legacyIPv6")])
         }
         return RuleOutcome(network: network.name, status: .fail,
                            message: "Network '\(network.name)' is active but no \(family.label) rule of \(backendText) mentions its bridge \(bridge): its firewall rules were removed (a firewall reload?).",

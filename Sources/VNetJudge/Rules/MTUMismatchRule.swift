@@ -19,7 +19,8 @@ struct MTUMismatchRule: CatalogueRule {
     private func judge(_ network: LibvirtNetwork, _ host: HostState) -> RuleOutcome {
         guard let bridgeName = network.bridgeName, let bridge = host.link(named: bridgeName) else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "The bridge of active network '\(network.name)' (\(network.bridgeName ?? "unnamed")) is not on the host: its MTUs cannot be compared.")
+                               message: "The bridge of active network '\(network.name)' (\(network.bridgeName ?? "unnamed")) is not on the host: its MTUs cannot be compared.",
+                               evidence: [.state("no link named \(network.bridgeName ?? "(unnamed)")", source: "links")])
         }
         var mismatches: [Mismatch] = []
         for port in host.ports(of: bridgeName) where port.mtu != bridge.mtu {

@@ -8,8 +8,9 @@ struct MixedRuleSystemsRule: CatalogueRule {
 
     func check(_ scope: AuditScope) -> [RuleOutcome] {
         let coverage = scope.host.coverage
-        let unread = [("nf_tables", coverage.nftables), ("legacy IPv4", coverage.legacyIPv4), ("legacy IPv6", coverage.legacyIPv6)]
-            .filter { $0.1 == .notCollected }.map(\.0)
+        let parts = [("nf_tables", "nftables", coverage.nftables), ("legacy IPv4", "legacyIPv4", coverage.legacyIPv4),
+                     ("legacy IPv6", "legacyIPv6", coverage.legacyIPv6)]
+        let unread = parts.filter { $0.2 == .notCollected }
         // Base chains are few, regular ones may be tens of thousands: find the base ones once.
         let filterChains = scope.host.firewall.tables.flatMap { table in
             table.chains.indices.compactMap { table.chains[$0].base?.type == .filter ? (table, table.chains[$0]) : nil }
@@ -26,10 +27,13 @@ struct MixedRuleSystemsRule: CatalogueRule {
         }
         if !unread.isEmpty {
             return [RuleOutcome(network: nil, status: .inconclusive,
-                                message: "The \(unread.joined(separator: " and ")) rules were not read: whether both rule systems filter the same hook is unknown.")]
+                                message: "The \(unread.map(\.0).joined(separator: " and ")) rules were not read: whether both rule systems filter the same hook is unknown.",
+                                evidence: unread.map { .notCollected($0.1) })]
         }
         return [RuleOutcome(network: nil, status: .pass,
-                            message: "No hook has filter chains of both legacy iptables and nf_tables that could change a verdict.")]
+                            message: "No hook has filter chains of both legacy iptables and nf_tables that could change a verdict.",
+                            evidence: [.state("\(filterChains.filter { $0.0.system == .xtables }.count) legacy and \(filterChains.filter { $0.0.system == .nftables }.count) nf_tables filter base chains",
+                                              source: "firewall")])]
     }
 
     private struct Chain {

@@ -15,7 +15,8 @@ struct ServicePortTakenRule: CatalogueRule {
         guard !needed.isEmpty, let bridge = network.bridgeName else { return nil }
         guard host.coverage.listeners != .notCollected else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "The host's sockets were not read: whether another process holds the DNS/DHCP ports of network '\(network.name)' is unknown.")
+                               message: "The host's sockets were not read: whether another process holds the DNS/DHCP ports of network '\(network.name)' is unknown.",
+                               evidence: [.notCollected("listeners")])
         }
         let held = needed.flatMap { socket in socket.holders(host.listeners, bridge: bridge).map { (socket, $0) } }
         let foreign = held.filter { !$0.1.processes.isEmpty && !$0.1.processes.contains { libvirtPids.contains($0.pid) } }

@@ -29,17 +29,27 @@ struct StaleBackendRulesRule: CatalogueRule {
         ]
         let present = objects.filter { !$0.value.isEmpty }
         let inUse = backendsInUse(scope.host.libvirt)
+        // What was found of each backend, and what libvirt says it uses.
+        let evidence: [Evidence] = [FirewallBackend.iptables, .nftables].map { backend in
+            let found = objects[backend] ?? []
+            return .state("\(backend.rawValue) backend: \(found.isEmpty ? "no rules" : "\(found.count) table(s) or chain(s)")",
+                          source: "firewall", value: found.isEmpty ? nil : found.prefix(5).map(\.name).joined(separator: ", "))
+        } + [.state("libvirt uses \(inUse.isEmpty ? "no recorded backend" : inUse.map(\.rawValue).sorted().joined(separator: " and "))",
+                    source: "libvirt")]
         guard !inUse.isEmpty else {
             if present.count > 1 {
                 return [RuleOutcome(network: nil, status: .inconclusive,
-                                    message: "Both libvirt backends have rules (\(present.values.flatMap { $0 }.map(\.name).joined(separator: ", "))) and libvirt recorded no backend: which set is stale is unknown.")]
+                                    message: "Both libvirt backends have rules (\(present.values.flatMap { $0 }.map(\.name).joined(separator: ", "))) and libvirt recorded no backend: which set is stale is unknown.",
+                                    evidence: evidence)]
             }
-            return [RuleOutcome(network: nil, status: .pass, message: "At most one libvirt firewall backend has rules on the host.")]
+            return [RuleOutcome(network: nil, status: .pass, message: "At most one libvirt firewall backend has rules on the host.",
+                                evidence: evidence)]
         }
         let stale = present.filter { !inUse.contains($0.key) }.sorted { $0.key.rawValue < $1.key.rawValue }
         guard !stale.isEmpty else {
             return [RuleOutcome(network: nil, status: .pass,
-                                message: "Only the \(inUse.map(\.rawValue).sorted().joined(separator: " and ")) backend libvirt uses has rules on the host.")]
+                                message: "Only the \(inUse.map(\.rawValue).sorted().joined(separator: " and ")) backend libvirt uses has rules on the host.",
+                                evidence: evidence)]
         }
         return stale.map { backend, found in
             RuleOutcome(network: nil, status: .warn,

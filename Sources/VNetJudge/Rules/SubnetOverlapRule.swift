@@ -19,11 +19,14 @@ struct SubnetOverlapRule: CatalogueRule {
         }
         guard host.coverage.routes != .notCollected || !conflicts.isEmpty else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "The host's routes were not read: whether network '\(network.name)' overlaps one is unknown.")
+                               message: "The host's routes were not read: whether network '\(network.name)' overlaps one is unknown.",
+                               evidence: [.notCollected("routes")])
         }
         guard let first = conflicts.first else {
             return RuleOutcome(network: network.name, status: .pass,
-                               message: "No route, interface address or other network overlaps \(network.subnets.map(\.description).joined(separator: ", ")) of network '\(network.name)'.")
+                               message: "No route, interface address or other network overlaps \(network.subnets.map(\.description).joined(separator: ", ")) of network '\(network.name)'.",
+                               evidence: [.state("compared with \(host.routes.count) routes, \(host.addresses.count) interface addresses and \(host.libvirt.networks.count - 1) other networks",
+                                                 source: "routes, addresses, libvirt networks")])
         }
         // A broader prefix only loses the guest subnet's part to the more specific route: a warning. The
         // same or a narrower one takes guest addresses away from the bridge.

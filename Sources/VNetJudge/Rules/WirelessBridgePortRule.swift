@@ -13,7 +13,8 @@ struct WirelessBridgePortRule: CatalogueRule {
     private func judge(_ network: LibvirtNetwork, _ host: HostState) -> RuleOutcome {
         guard host.coverage.links != .notCollected else {
             return RuleOutcome(network: network.name, status: .inconclusive,
-                               message: "Links were not read: whether network '\(network.name)' rides on a wireless NIC is unknown.")
+                               message: "Links were not read: whether network '\(network.name)' rides on a wireless NIC is unknown.",
+                               evidence: [.notCollected("links")])
         }
         let carriers: [Link]
         if network.mode == .bridge {
