@@ -35,8 +35,6 @@ struct Check: ParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     @OptionGroup var input: HostInputOptions
     @OptionGroup var logging: LoggingOptions
     @OptionGroup var traffic: TrafficOptions
@@ -46,7 +44,7 @@ struct Check: ParsableCommand {
     var networks: [String] = []
 
     @Option(help: "Output format: text for people, json for programs (schemas/check-report.schema.json).")
-    var format: Format = .text
+    var format: ReportFormat = .text
 
     @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
     var output: String?
@@ -79,14 +77,7 @@ struct Check: ParsableCommand {
             source: input.sourceDescription, version: VNetAudit.version)
         report.capture = observed?.section
         report.interrupted = observed?.interrupted ?? false
-        let rendered: Data
-        switch format {
-        case .json:
-            rendered = try ModelJSON.encoder().encode(report) + Data("\n".utf8)
-        case .text:
-            let color = output == nil && !noColor && Terminal.wantsColor
-            rendered = Data(CheckRenderer.render(report, color: color).utf8)
-        }
+        let rendered = try format.render(report, color: output == nil && !noColor && Terminal.wantsColor)
         if let output {
             do {
                 try rendered.write(to: URL(fileURLWithPath: output), options: .atomic)
@@ -162,6 +153,8 @@ struct Check: ParsableCommand {
         }
     }
 }
+
+extension ReportFormat: ExpressibleByArgument {}
 
 /// What traffic judgement adds to a check: findings (with evidence named as the report's reader finds
 /// it), the capture section, and whether Ctrl-C cut the capture short.

@@ -1,0 +1,25 @@
+import Foundation
+import VNetJudge
+import VNetModel
+
+/// The forms a check report can take; each is one rendering of the same `AuditReport`.
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case text
+    case json
+
+    /// The file name extension a report of this format gets when written into a directory.
+    public var fileExtension: String {
+        switch self {
+        case .text: "txt"
+        case .json: "json"
+        }
+    }
+
+    /// Renders `report` in this format; `color` (ANSI escapes) matters only to text.
+    public func render(_ report: AuditReport, color: Bool = false) throws -> Data {
+        switch self {
+        case .text: Data(CheckRenderer.render(report, color: color).utf8)
+        case .json: try ModelJSON.encoder().encode(report) + Data("\n".utf8)
+        }
+    }
+}
