@@ -12,6 +12,8 @@ import VNetPackets
 /// threads inherit its namespace, so calling it inside `NetworkNamespace.run` captures in that namespace.
 public final class CaptureSession: @unchecked Sendable {
     public let targets: [CaptureSession.Target]
+    /// Where each interface's spool file is created (`N-IFACE.pcap`); the caller owns and removes it.
+    public let spoolDirectory: String
     private let limits: CaptureSession.Limits
     private var workers: [InterfaceCaptureWorker] = []
     private var watcher: LinkRemovalWatcher?
@@ -19,8 +21,9 @@ public final class CaptureSession: @unchecked Sendable {
     private let started = Atomic<Bool>(false)
     private var deadline: UInt64 = 0
 
-    public init(targets: [CaptureSession.Target], limits: CaptureSession.Limits = CaptureSession.Limits()) {
+    public init(targets: [CaptureSession.Target], spoolDirectory: String, limits: CaptureSession.Limits = CaptureSession.Limits()) {
         self.targets = targets
+        self.spoolDirectory = spoolDirectory
         self.limits = limits
     }
 
@@ -31,7 +34,9 @@ public final class CaptureSession: @unchecked Sendable {
         precondition(!started.exchange(true, ordering: .relaxed), "a capture session starts once")
         let linkWatcher = try LinkRemovalWatcher()
         watcher = linkWatcher
-        workers = targets.map { InterfaceCaptureWorker(target: $0, limits: limits) }
+        workers = targets.enumerated().map { index, target in
+            InterfaceCaptureWorker(target: target, limits: limits, spoolPath: "\(spoolDirectory)/\(index)-\(target.interface).pcap")
+        }
         deadline = CaptureClock.monotonicNanoseconds + UInt64(max(0, seconds) * 1_000_000_000)
         for worker in workers { worker.start(deadlineMonotonic: deadline) }
         let watchThread = Thread { [self] in
@@ -50,7 +55,7 @@ public final class CaptureSession: @unchecked Sendable {
     /// True once every interface's capture has ended.
     public var isFinished: Bool { workers.allSatisfy(\.isFinished) }
 
-    /// Frames kept so far per interface, in target order, for a progress display.
+    /// Frames captured so far per interface, in target order, for a progress display.
     public var progress: [(interface: String, frames: Int, finished: Bool)] {
         workers.map { ($0.target.interface, $0.frameCountSoFar, $0.isFinished) }
     }
@@ -62,7 +67,7 @@ public final class CaptureSession: @unchecked Sendable {
     }
 
     /// Waits until every interface has ended and returns their captures, in target order.
-    public func results() -> [InterfaceCapture] {
+    public func results() -> [CaptureSession.Result] {
         let captures = workers.map { $0.result() }
         watcherDone.wait()
         watcherDone.signal()

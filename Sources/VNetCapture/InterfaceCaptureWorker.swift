@@ -6,13 +6,14 @@ import Glibc
 #endif
 
 /// The capture of one interface on its own thread: reads its handle until the deadline, a stop, or
-/// the interface going away, keeping frames in a bounded store and the latest `pcap_stats`.
+/// the interface going away, writing every frame to its spool file and keeping the latest `pcap_stats`.
 final class InterfaceCaptureWorker: @unchecked Sendable {
     let target: CaptureSession.Target
     private let handle: PcapHandle?
     /// The interface's index when the capture began; a link deleted under it is matched by this.
     let interfaceIndex: Int32
-    private var store: BoundedFrameStore
+    /// Where the frames go; nil when the interface could not be opened.
+    private let spool: CaptureSpoolFile?
     private var counters: CaptureCounters?
     private var lastStatisticsAt: UInt64 = 0
     private let linkType: LinkType
@@ -28,9 +29,9 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
     /// Opens the handle now, in the calling thread's network namespace. An interface that cannot be
     /// opened gives a worker that has already ended (vanished when the interface is gone, failed
     /// otherwise): one bad interface does not stop the others.
-    init(target: CaptureSession.Target, limits: CaptureSession.Limits) {
+    /// `spoolPath`: the pcap file the frames are written to (created here, never overwritten).
+    init(target: CaptureSession.Target, limits: CaptureSession.Limits, spoolPath: String) {
         self.target = target
-        store = BoundedFrameStore(budgetBytes: limits.keptBytesPerInterface)
         interfaceIndex = Int32(bitPattern: if_nametoindex(target.interface))
         var opened: PcapHandle?
         var failure: CaptureEnd?
@@ -47,6 +48,15 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
         } catch {
             failure = .failed("\(error)")
         }
+        var spooled: CaptureSpoolFile?
+        if let opened, failure == nil {
+            do {
+                spooled = try CaptureSpoolFile(path: spoolPath, for: opened)
+            } catch {
+                failure = .failed("\(error)")
+            }
+        }
+        spool = spooled
         handle = opened
         startedAt = CaptureClock.wallNanoseconds
         linkType = opened.flatMap { LinkType(rawValue: $0.linkType) } ?? .ethernet
@@ -82,15 +92,15 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
         handle?.stop()
     }
 
-    /// Waits for the thread and gives what it captured.
-    func result() -> InterfaceCapture {
+    /// Waits for the thread and gives what it captured: the capture described (its frames are in the
+    /// spool file, not in memory) and the spool file, nil when nothing could be written.
+    func result() -> CaptureSession.Result {
         done.wait()
         done.signal()
-        var counters = self.counters
-        counters?.droppedByBuffer = store.dropped
-        return InterfaceCapture(interface: target.interface, linkType: linkType, frames: store.frames, counters: counters,
-                                startedAtNanoseconds: startedAt, endedAtNanoseconds: endedAt,
-                                end: endReason.withLock { $0 } ?? .completed, source: "live")
+        let capture = InterfaceCapture(interface: target.interface, linkType: linkType, frames: [], counters: counters,
+                                       startedAtNanoseconds: startedAt, endedAtNanoseconds: endedAt,
+                                       end: endReason.withLock { $0 } ?? .completed, source: "live")
+        return CaptureSession.Result(capture: capture, spoolFile: spool?.path, frameCount: frameCountSoFar)
     }
 
     private func finish() {
@@ -102,6 +112,11 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
         defer {
             refreshStatistics(handle, force: true)
             endedAt = CaptureClock.wallNanoseconds
+            do {
+                try spool?.close()
+            } catch {
+                stop(.failed("\(error)"))
+            }
         }
         while true {
             if CaptureClock.monotonicNanoseconds >= deadline {
@@ -109,12 +124,15 @@ final class InterfaceCaptureWorker: @unchecked Sendable {
                 return
             }
             do {
-                switch try handle.next(timeoutMilliseconds: 50) {
-                case .packet(let packet):
-                    store.append(packet)
-                    frameCount.store(store.frames.count, ordering: .relaxed)
+                switch try handle.read(timeoutMilliseconds: 50, { spool?.write($0, $1) }) {
+                case .packet:
+                    frameCount.add(1, ordering: .relaxed)
                 case .timeout:
                     refreshStatistics(handle, force: false)
+                    if let failure = spool?.failure {
+                        stop(.failed(failure))
+                        return
+                    }
                 case .end:
                     return
                 }

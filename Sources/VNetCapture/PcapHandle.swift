@@ -135,6 +135,25 @@ public final class PcapHandle: @unchecked Sendable {
     /// The next packet. Live: waits up to `timeoutMilliseconds` and answers `.timeout` when nothing
     /// came. Offline: a truncated or corrupt file ends in a `PcapError` naming libpcap's reason.
     public func next(timeoutMilliseconds: Int32 = 100) throws -> NextResult {
+        var frame: CapturedFrame?
+        let status = try read(timeoutMilliseconds: timeoutMilliseconds) { header, data in
+            let h = header.pointee
+            frame = CapturedFrame(timestampNanoseconds: timestamp(of: h), originalLength: Int(h.len),
+                                  bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen))))
+        }
+        switch status {
+        case .packet: return frame.map(NextResult.packet) ?? .timeout
+        case .timeout: return .timeout
+        case .end: return .end
+        }
+    }
+
+    enum ReadStatus { case packet, timeout, end }
+
+    /// The next packet handed to `body` in libpcap's own buffer (valid only during the call), so a
+    /// capture that only passes frames on (to a spool file) copies nothing. Waits as `next()` does.
+    func read(timeoutMilliseconds: Int32,
+              _ body: (UnsafePointer<pcap_pkthdr>, UnsafePointer<UInt8>) -> Void) throws -> ReadStatus {
         var waited = false
         while true {
             if stopped.load(ordering: .relaxed) { return .end }
@@ -144,12 +163,8 @@ public final class PcapHandle: @unchecked Sendable {
             switch status {
             case 1:
                 guard let header, let data else { return .timeout }
-                let h = header.pointee
-                let seconds = UInt64(max(0, h.ts.tv_sec))
-                let fraction = UInt64(max(0, h.ts.tv_usec))
-                return .packet(CapturedFrame(timestampNanoseconds: seconds &* 1_000_000_000 &+ fraction &* fractionScale,
-                                              originalLength: Int(h.len),
-                                              bytes: Array(UnsafeBufferPointer(start: data, count: Int(h.caplen)))))
+                body(header, data)
+                return .packet
             case 0:
                 guard selectableDescriptor >= 0, !waited else { return .timeout }
                 var fds = pollfd(fd: selectableDescriptor, events: Int16(POLLIN), revents: 0)
@@ -167,6 +182,20 @@ public final class PcapHandle: @unchecked Sendable {
                 throw PcapError(operation: "read packet", message: lastError)
             }
         }
+    }
+
+    /// A header's timestamp in nanoseconds since the epoch, whatever the handle's precision.
+    func timestamp(of header: pcap_pkthdr) -> UInt64 {
+        UInt64(max(0, header.ts.tv_sec)) &* 1_000_000_000 &+ UInt64(max(0, header.ts.tv_usec)) &* fractionScale
+    }
+
+    /// Opens a pcap file at `path` written with this handle's link type, snap length and timestamp
+    /// precision, through `file` (the caller's stdio stream); for `CaptureSpoolFile`.
+    func dumpFile(_ file: UnsafeMutablePointer<FILE>) throws -> OpaquePointer {
+        guard let dumper = pcap_dump_fopen(handle, file) else {
+            throw PcapError(operation: "write capture file", message: lastError)
+        }
+        return dumper
     }
 
     /// Makes `next()` return `.end` from now on; callable from any thread (a Ctrl-C handler, a link

@@ -44,17 +44,14 @@ public struct CaptureCounters: Sendable, Hashable, Codable {
     public var received: UInt64
     public var droppedByKernel: UInt64
     public var droppedByInterface: UInt64
-    /// Frames lost because the capture's own ring buffer was full (vnetaudit's, not the kernel's).
-    public var droppedByBuffer: UInt64
 
-    public init(received: UInt64, droppedByKernel: UInt64, droppedByInterface: UInt64, droppedByBuffer: UInt64 = 0) {
+    public init(received: UInt64, droppedByKernel: UInt64, droppedByInterface: UInt64) {
         self.received = received
         self.droppedByKernel = droppedByKernel
         self.droppedByInterface = droppedByInterface
-        self.droppedByBuffer = droppedByBuffer
     }
 
-    public var dropped: UInt64 { droppedByKernel + droppedByInterface + droppedByBuffer }
+    public var dropped: UInt64 { droppedByKernel + droppedByInterface }
 }
 
 /// How an interface's capture ended.

@@ -37,7 +37,7 @@ public enum CheckRenderer {
         for interface in capture.interfaces {
             var parts = ["\(interface.frames) frames"]
             if let c = interface.counters {
-                let drops = "dropped \(c.droppedByKernel) by the kernel, \(c.droppedByInterface) by the interface, \(c.droppedByBuffer) by vnetaudit's buffer"
+                let drops = "dropped \(c.droppedByKernel) by the kernel, \(c.droppedByInterface) by the interface"
                 parts.append(c.dropped > 0 ? style.warn(drops) : drops)
             } else {
                 parts.append("from \(interface.source)")

@@ -7,13 +7,24 @@ import VNetPackets
 /// analyses are judged together and only the evidence frames are read again.
 public enum OfflineTrafficAnalysis {
     /// A saved capture and the interface it was taken on.
-    public struct Input: Sendable, Hashable {
+    public struct Input: Sendable {
         public var interface: String
-        public var path: String
+        /// nil: no frames (a live capture whose interface could not be opened).
+        public var path: String?
+        /// A live capture's own account (counters, start, end, how it ended), which its spool file
+        /// cannot hold; nil for a saved file, whose first and last frames give its times.
+        public var described: InterfaceCapture?
 
         public init(interface: String, path: String) {
             self.interface = interface
             self.path = path
+        }
+
+        /// A live capture spooled to `spoolFile`.
+        public init(live capture: InterfaceCapture, spoolFile: String?) {
+            interface = capture.interface
+            path = spoolFile
+            described = capture
         }
     }
 
@@ -57,7 +68,8 @@ public enum OfflineTrafficAnalysis {
             if cut { truncated.insert(analysis.capture.source) }
         }
         let judgement = try TrafficJudge.judge(scope: scope, analyses: analyses, probes: probes) { capture, numbers in
-            try frames(numbers, of: files[capture].path)
+            guard let path = files[capture].path else { return [:] }
+            return try frames(numbers, of: path)
         }
         return Result(judgement: judgement, analyses: analyses, truncatedFiles: truncated)
     }
@@ -69,13 +81,21 @@ public enum OfflineTrafficAnalysis {
 
     /// One file streamed through an analysis; whether its last record was cut short.
     static func analyse(_ input: Input, position: Int) throws -> (CaptureAnalysis, Bool) {
-        let stream = try PcapFileStream(path: input.path)
-        var analysis = CaptureAnalysis(InterfaceCapture(interface: input.interface, linkType: stream.linkType, frames: [], counters: nil,
-                                                        startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: input.path),
-                                       position: position)
+        guard let path = input.path else {
+            let described = input.described ?? InterfaceCapture(interface: input.interface, linkType: .ethernet, frames: [], counters: nil,
+                                                                 startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: "")
+            return (CaptureAnalysis(described, position: position), false)
+        }
+        let stream = try PcapFileStream(path: path)
+        var described = input.described ?? InterfaceCapture(interface: input.interface, linkType: stream.linkType, frames: [], counters: nil,
+                                                            startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: path)
+        described.linkType = stream.linkType
+        var analysis = CaptureAnalysis(described, position: position)
         while try stream.next({ bytes, stamp, _ in analysis.add(bytes, at: stamp) }) {}
-        let first = analysis.firstFrameTime ?? 0, last = analysis.lastFrameTime ?? first
-        analysis.update { $0.startedAtNanoseconds = first; $0.endedAtNanoseconds = last }
+        if input.described == nil {
+            let first = analysis.firstFrameTime ?? 0, last = analysis.lastFrameTime ?? first
+            analysis.update { $0.startedAtNanoseconds = first; $0.endedAtNanoseconds = last }
+        }
         return (analysis, stream.truncatedAtEnd)
     }
 

@@ -16,13 +16,21 @@ struct LiveCapture {
     var whileCapturing: (@Sendable () -> Void)? = nil
 
     struct Outcome {
-        var captures: [InterfaceCapture]
+        var captures: [CaptureSession.Result]
+        /// Holds the spool files; they go when the last copy of the outcome does.
+        var spool: CaptureSpoolDirectory
         /// Ctrl-C (SIGINT/SIGTERM) ended the capture early.
         var interrupted: Bool
     }
 
     func run() throws -> Outcome {
-        let session = CaptureSession(targets: targets)
+        let spool: CaptureSpoolDirectory
+        do {
+            spool = try CaptureSpoolDirectory()
+        } catch {
+            throw VNetAuditFailure("cannot start the capture: \(error)")
+        }
+        let session = CaptureSession(targets: targets, spoolDirectory: spool.path)
         return try InterruptSignals.catching {
             do {
                 if let namespace {
@@ -54,7 +62,7 @@ struct LiveCapture {
             }
             progress.clear()
             companion.wait()
-            return Outcome(captures: session.results(), interrupted: interrupted)
+            return Outcome(captures: session.results(), spool: spool, interrupted: interrupted)
         }
     }
 }

@@ -26,13 +26,20 @@ enum SnapshotCaptures {
         }
     }
 
-    /// The bundle files of a live capture.
+    /// The bundle files of a live capture: each interface's spool file as it is.
     static func files(of source: TrafficSource) throws -> [Snapshot.CaptureFile] {
         var files: [Snapshot.CaptureFile] = []
         var summary = Summary(requestedSeconds: source.requestedSeconds ?? 0, interrupted: source.interrupted, interfaces: [])
-        for capture in source.captures {
+        for (capture, spoolFile) in source.spooled.map({ ($0.capture, $0.spoolFile) }) {
             let name = capture.interface + ".pcap"
-            files.append(Snapshot.CaptureFile(name: name, contents: Data(PcapFile.write(linkType: capture.linkType, frames: capture.frames))))
+            let contents: Data
+            do {
+                contents = try spoolFile.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+                    ?? Data(PcapFile.write(linkType: capture.linkType, frames: []))
+            } catch {
+                throw VNetAuditFailure("cannot read the capture of \(capture.interface): \(error.localizedDescription)")
+            }
+            files.append(Snapshot.CaptureFile(name: name, contents: contents))
             summary.interfaces.append(Summary.Interface(
                 interface: capture.interface, file: name, filter: source.filters[capture.interface], counters: capture.counters,
                 end: capture.end, startedAtNanoseconds: capture.startedAtNanoseconds, endedAtNanoseconds: capture.endedAtNanoseconds))

@@ -48,7 +48,7 @@ struct SnapshotCommand: ParsableCommand {
         }
         let h = loaded.host
         let traffic = captured.map { source in
-            ", captures of " + source.captures.map { "\($0.interface) (\($0.frames.count) frames)" }.joined(separator: ", ")
+            ", captures of " + source.spooled.map { "\($0.capture.interface) (\($0.frameCount) frames)" }.joined(separator: ", ")
                 + (source.interrupted ? " (interrupted)" : "")
         } ?? ""
         print("snapshot written to \(output): \(h.libvirt.networks.count) libvirt networks, \(h.links.count) links, "

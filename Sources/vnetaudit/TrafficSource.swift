@@ -12,7 +12,12 @@ struct TrafficSource {
     }
 
     var origin: Origin
+    /// Captures held in memory (a snapshot's, or files libpcap reads whole).
     var captures: [InterfaceCapture]
+    /// Live captures: each described, its frames in a spool file (streamed when judged, never held).
+    var spooled: [CaptureSession.Result] = []
+    /// Keeps the spool files while this source (or a copy) lives.
+    var spool: CaptureSpoolDirectory?
     /// Live: the BPF filter per interface.
     var filters: [String: String] = [:]
     /// Files whose last record was cut short (read up to the cut).
@@ -30,7 +35,7 @@ struct TrafficSource {
         let outcome = try LiveCapture(targets: targets.map { CaptureSession.Target(interface: $0.interface, filter: $0.filter) },
                                       seconds: seconds, namespace: namespace, showProgress: showProgress,
                                       whileCapturing: whileCapturing).run()
-        return TrafficSource(origin: .live, captures: outcome.captures,
+        return TrafficSource(origin: .live, captures: [], spooled: outcome.captures, spool: outcome.spool,
                              filters: Dictionary(targets.map { ($0.interface, $0.filter) }, uniquingKeysWith: { first, _ in first }),
                              requestedSeconds: seconds, interrupted: outcome.interrupted)
     }
@@ -59,20 +64,28 @@ struct TrafficSource {
         return source
     }
 
-    /// The judgement and, per capture, what it held: `--pcap` files streamed (an unreadable or corrupt
-    /// file is an error naming it), captures in memory analysed frame by frame.
+    /// The judgement and, per capture, what it held: live spool files and `--pcap` files streamed (an
+    /// unreadable or corrupt file is an error naming it), captures in memory analysed frame by frame.
     func judged(scope: AuditScope, probes: [ProbedNetwork] = []) throws -> (judgement: TrafficJudgement, analyses: [CaptureAnalysis], truncatedFiles: Set<String>) {
         // pcapng files and pipes are read whole by libpcap, as they always were; classic pcap files stream
         if pcapInputs.contains(where: { !OfflineTrafficAnalysis.canStream(path: $0.file) }) {
             return try Self.wholeFiles(pcapInputs).judged(scope: scope, probes: probes)
         }
+        if origin == .live {
+            return try streamed(spooled.map { OfflineTrafficAnalysis.Input(live: $0.capture, spoolFile: $0.spoolFile) },
+                                scope: scope, probes: probes)
+        }
         guard !pcapInputs.isEmpty else {
             let analyses = captures.map(CaptureAnalysis.init(analysing:))
             return (TrafficJudge.judge(scope: scope, analyses: analyses, probes: probes) { captures[$0].frames(numbered: $1) }, analyses, truncatedFiles)
         }
+        return try streamed(pcapInputs.map { .init(interface: $0.interface, path: $0.file) }, scope: scope, probes: probes)
+    }
+
+    private func streamed(_ inputs: [OfflineTrafficAnalysis.Input], scope: AuditScope,
+                          probes: [ProbedNetwork]) throws -> (judgement: TrafficJudgement, analyses: [CaptureAnalysis], truncatedFiles: Set<String>) {
         do {
-            let result = try OfflineTrafficAnalysis.judge(scope: scope, files: pcapInputs.map { .init(interface: $0.interface, path: $0.file) },
-                                                          probes: probes)
+            let result = try OfflineTrafficAnalysis.judge(scope: scope, files: inputs, probes: probes)
             return (result.judgement, result.analyses, result.truncatedFiles)
         } catch let error as OfflineTrafficAnalysis.FileError {
             throw VNetAuditFailure("\(error.path): cannot use this capture: \(error.reason)")

@@ -124,7 +124,7 @@ struct CaptureLabCLITests {
         for interface in interfaces {
             #expect(interface["end"] as? String == "completed")
             let counters = try #require(interface["counters"] as? [String: Int])
-            #expect(counters["droppedByKernel"] == 0 && counters["droppedByBuffer"] == 0)
+            #expect(counters["droppedByKernel"] == 0 && counters["droppedByInterface"] == 0)
             #expect((counters["received"] ?? 0) >= (interface["frames"] as? Int ?? 0))
             let seconds = interface["durationSeconds"] as? Double ?? 0
             #expect(seconds > 3.5 && seconds < 6, "\(interface)")

@@ -34,6 +34,20 @@ private struct VethPairs {
     }
 }
 
+/// A session spooling into `spool`.
+private func session(_ targets: [CaptureSession.Target], _ spool: CaptureSpoolDirectory) -> CaptureSession {
+    CaptureSession(targets: targets, spoolDirectory: spool.path)
+}
+
+/// A result's capture with its frames read back from its spool file.
+private func withFrames(_ result: CaptureSession.Result) throws -> InterfaceCapture {
+    var capture = result.capture
+    if let file = result.spoolFile {
+        capture.frames = try CaptureFile.read(path: file, interface: capture.interface).capture.frames
+    }
+    return capture
+}
+
 /// Runs `body` on a thread inside `namespace` (where the session's threads are then created).
 private func inNamespace<T: Sendable>(_ namespace: TemporaryNamespace, _ body: @escaping @Sendable () throws -> T) throws -> T {
     try NetworkNamespace.run(named: namespace.name, body)
@@ -43,10 +57,13 @@ private func inNamespace<T: Sendable>(_ namespace: TemporaryNamespace, _ body: @
 struct CaptureSessionTests {
     @Test func framesArriveOnEveryInterfaceWithNanosecondTimestampsAndCounters() throws {
         let pairs = try VethPairs()
-        let session = CaptureSession(targets: [.init(interface: "va", filter: "icmp"), .init(interface: "vc", filter: "icmp")])
+        let spool = try CaptureSpoolDirectory()
+        let session = session([.init(interface: "va", filter: "icmp"), .init(interface: "vc", filter: "icmp")], spool)
         try inNamespace(pairs.near) { try session.start(seconds: 1.5) }
         let pings = try pairs.pingBoth(seconds: 1)
-        let captures = session.results()
+        let results = session.results()
+        let captures = try results.map(withFrames)
+        #expect(results.map(\.frameCount) == captures.map(\.frames.count))
         pings.forEach { $0.waitUntilExit() }
         #expect(captures.map(\.interface) == ["va", "vc"])
         for capture in captures {
@@ -70,7 +87,8 @@ struct CaptureSessionTests {
 
     @Test func aDeletedInterfaceEndsOnlyItsOwnCaptureAsVanished() throws {
         let pairs = try VethPairs()
-        let session = CaptureSession(targets: [.init(interface: "va"), .init(interface: "vc")])
+        let spool = try CaptureSpoolDirectory()
+        let session = session([.init(interface: "va"), .init(interface: "vc")], spool)
         try inNamespace(pairs.near) { try session.start(seconds: 3) }
         let pings = try pairs.pingBoth(seconds: 3)
         usleep(800_000)
@@ -81,7 +99,7 @@ struct CaptureSessionTests {
         }
         #expect(Date().timeIntervalSince(deletedAt) < 1, "the vanished interface's capture must end promptly")
         #expect(session.progress.first { $0.interface == "va" }?.finished == false, "the other capture goes on")
-        let captures = session.results()
+        let captures = try session.results().map(withFrames)
         pings.forEach { $0.waitUntilExit() }
         let va = try #require(captures.first { $0.interface == "va" })
         let vc = try #require(captures.first { $0.interface == "vc" })
@@ -93,12 +111,13 @@ struct CaptureSessionTests {
 
     @Test func stopEndsEveryCapturePromptlyAsInterrupted() throws {
         let pairs = try VethPairs()
-        let session = CaptureSession(targets: [.init(interface: "va"), .init(interface: "vc")])
+        let spool = try CaptureSpoolDirectory()
+        let session = session([.init(interface: "va"), .init(interface: "vc")], spool)
         try inNamespace(pairs.near) { try session.start(seconds: 30) }
         usleep(300_000)
         let stoppedAt = Date()
         session.stop()
-        let captures = session.results()
+        let captures = session.results().map(\.capture)
         #expect(Date().timeIntervalSince(stoppedAt) < 0.5)
         #expect(captures.map(\.end) == [.interrupted, .interrupted])
         #expect(captures.allSatisfy { $0.counters != nil })
@@ -106,24 +125,38 @@ struct CaptureSessionTests {
 
     @Test func anInterfaceThatIsNotThereEndsAsVanishedWithoutStoppingTheOthers() throws {
         let pairs = try VethPairs()
-        let session = CaptureSession(targets: [.init(interface: "va"), .init(interface: "gone0")])
+        let spool = try CaptureSpoolDirectory()
+        let session = session([.init(interface: "va"), .init(interface: "gone0")], spool)
         try inNamespace(pairs.near) { try session.start(seconds: 0.5) }
-        let captures = session.results()
-        #expect(captures.map(\.end) == [.completed, .interfaceVanished])
+        let results = session.results()
+        #expect(results.map(\.capture.end) == [.completed, .interfaceVanished])
+        #expect(results.map { $0.spoolFile != nil } == [true, false])
     }
 
-    @Test func theKeptFramesAreBoundedAndTheRestCountedAsDroppedByBuffer() throws {
+    @Test func everyFrameGoesToASpoolFileInTheHandlesFormatAndTheDirectoryGoesWithItsOwner() throws {
         let pairs = try VethPairs()
-        // Room for about three small frames.
-        let limits = CaptureSession.Limits(keptBytesPerInterface: 3 * (98 + 64) + 10)
-        let session = CaptureSession(targets: [.init(interface: "va", filter: "icmp")], limits: limits)
+        var spool: CaptureSpoolDirectory? = try CaptureSpoolDirectory()
+        let directory = try #require(spool?.path)
+        #expect(directory.hasPrefix((ProcessInfo.processInfo.environment["TMPDIR"] ?? "/var/tmp") + "/vnetaudit-capture-"))
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int)
+        #expect(mode == 0o700, "the spool directory is private")
+        let session = CaptureSession(targets: [.init(interface: "va", filter: "icmp")], spoolDirectory: directory)
         try inNamespace(pairs.near) { try session.start(seconds: 1.2) }
         let pings = try pairs.pingBoth(seconds: 1)
-        let capture = try #require(session.results().first)
+        let result = try #require(session.results().first)
         pings.forEach { $0.waitUntilExit() }
-        #expect(capture.frames.count == 3)
-        let counters = try #require(capture.counters)
-        #expect(counters.droppedByBuffer >= 10)
-        #expect(counters.received >= UInt64(capture.frames.count) + counters.droppedByBuffer)
+        let file = try #require(result.spoolFile)
+        #expect(file.hasPrefix(directory + "/"))
+        let read = try CaptureFile.read(path: file, interface: "va")
+        #expect(!read.truncatedLastRecord)
+        #expect(read.capture.frames.count == result.frameCount && result.frameCount >= 10)
+        // libpcap's counters agree with what reached the file: nothing lost between the ring and the disk.
+        let counters = try #require(result.capture.counters)
+        #expect(counters.received >= UInt64(result.frameCount) && counters.dropped == 0)
+        // The spool keeps the handle's nanosecond stamps and whole frames (ICMP echo: 98 bytes).
+        #expect(read.capture.frames.contains { $0.timestampNanoseconds % 1000 != 0 })
+        #expect(read.capture.frames.allSatisfy { $0.bytes.count == 98 && $0.originalLength == 98 })
+        spool = nil
+        #expect(!FileManager.default.fileExists(atPath: directory), "the spool directory is removed with its owner")
     }
 }

@@ -46,15 +46,15 @@ import VNetModel
         report.capture = CaptureSection(source: "live", requestedSeconds: 30, durationSeconds: 30.2, evidenceDirectory: "evidence",
             interfaces: [
                 CaptureSection.Interface(interface: "virbr0", source: "live", filter: nil, linkType: 1, frames: 120, bytes: 9000,
-                                         counters: .init(received: 123, droppedByKernel: 3, droppedByInterface: 0, droppedByBuffer: 0),
+                                         counters: .init(received: 123, droppedByKernel: 3, droppedByInterface: 0),
                                          decode: nil, end: .completed, endDetail: nil, durationSeconds: 30.2, truncatedLastRecord: nil),
                 CaptureSection.Interface(interface: "vnet3", source: "live", filter: nil, linkType: 1, frames: 7, bytes: 700,
-                                         counters: .init(received: 7, droppedByKernel: 0, droppedByInterface: 0, droppedByBuffer: 0),
+                                         counters: .init(received: 7, droppedByKernel: 0, droppedByInterface: 0),
                                          decode: nil, end: .interfaceVanished, endDetail: nil, durationSeconds: 4.0, truncatedLastRecord: nil),
             ])
         let text = CheckRenderer.render(report)
         #expect(text.contains("traffic (live, 30.2 s; evidence pcaps in evidence)"))
-        #expect(text.contains("virbr0  120 frames; dropped 3 by the kernel, 0 by the interface, 0 by vnetaudit's buffer"))
+        #expect(text.contains("virbr0  120 frames; dropped 3 by the kernel, 0 by the interface"))
         #expect(text.contains("vnet3  7 frames") && text.contains("interface-vanished"))
     }
 }
