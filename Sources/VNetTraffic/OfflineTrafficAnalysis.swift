@@ -49,7 +49,15 @@ public enum OfflineTrafficAnalysis {
         public var description: String { "\(path): \(reason)" }
     }
 
-    private typealias Outcome = Swift.Result<(CaptureAnalysis, Bool), any Error>
+    private typealias Outcome = Swift.Result<Analysed, any Error>
+
+    /// One file read through: its analysis, whether its last record was cut short, and where its
+    /// checkpoint records start (for reading evidence frames again).
+    struct Analysed {
+        var analysis: CaptureAnalysis
+        var truncated: Bool
+        var checkpoints: [Int]
+    }
 
     /// `probes`: as `TrafficJudge.judge` takes them (`check --probe`).
     public static func judge(scope: AuditScope, files: [Input], probes: [ProbedNetwork] = []) throws -> Result {
@@ -60,16 +68,12 @@ public enum OfflineTrafficAnalysis {
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             slots[i] = Outcome { try analyse(files[i], position: i) }
         }
-        var analyses: [CaptureAnalysis] = []
-        var truncated = Set<String>()
-        for outcome in outcomes {
-            let (analysis, cut) = try outcome!.get()
-            analyses.append(analysis)
-            if cut { truncated.insert(analysis.capture.source) }
-        }
+        let analysed = try outcomes.map { try $0!.get() }
+        let analyses = analysed.map(\.analysis)
+        let truncated = Set(analysed.filter(\.truncated).map(\.analysis.capture.source))
         let judgement = try TrafficJudge.judge(scope: scope, analyses: analyses, probes: probes) { capture, numbers in
             guard let path = files[capture].path else { return [:] }
-            return try frames(numbers, of: path)
+            return try frames(numbers, of: path, checkpoints: analysed[capture].checkpoints)
         }
         return Result(judgement: judgement, analyses: analyses, truncatedFiles: truncated)
     }
@@ -79,12 +83,12 @@ public enum OfflineTrafficAnalysis {
         (try? PcapFileStream(path: path)) != nil
     }
 
-    /// One file streamed through an analysis; whether its last record was cut short.
-    static func analyse(_ input: Input, position: Int) throws -> (CaptureAnalysis, Bool) {
+    /// One file streamed through an analysis.
+    static func analyse(_ input: Input, position: Int) throws -> Analysed {
         guard let path = input.path else {
             let described = input.described ?? InterfaceCapture(interface: input.interface, linkType: .ethernet, frames: [], counters: nil,
                                                                  startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: "")
-            return (CaptureAnalysis(described, position: position), false)
+            return Analysed(analysis: CaptureAnalysis(described, position: position), truncated: false, checkpoints: [])
         }
         let stream = try PcapFileStream(path: path)
         var described = input.described ?? InterfaceCapture(interface: input.interface, linkType: stream.linkType, frames: [], counters: nil,
@@ -96,20 +100,22 @@ public enum OfflineTrafficAnalysis {
             let first = analysis.firstFrameTime ?? 0, last = analysis.lastFrameTime ?? first
             analysis.update { $0.startedAtNanoseconds = first; $0.endedAtNanoseconds = last }
         }
-        return (analysis, stream.truncatedAtEnd)
+        return Analysed(analysis: analysis, truncated: stream.truncatedAtEnd, checkpoints: stream.checkpoints)
     }
 
-    /// The frames numbered `numbers` of the file at `path`, read again.
-    static func frames(_ numbers: Set<Int>, of path: String) throws -> [Int: CapturedFrame] {
-        guard let lastWanted = numbers.max() else { return [:] }
+    /// The frames numbered `numbers` of the file at `path`, read again: in order, each from the nearest
+    /// `checkpoints` entry before it (record offsets a first read noted), so only the stretches around
+    /// the wanted frames are read.
+    static func frames(_ numbers: Set<Int>, of path: String, checkpoints: [Int]) throws -> [Int: CapturedFrame] {
         let stream = try PcapFileStream(path: path)
         var found: [Int: CapturedFrame] = [:]
-        var number = 0
-        while number <= lastWanted, try stream.next({ bytes, stamp, original in
-            if numbers.contains(number) {
+        for number in numbers.sorted() {
+            try stream.seek(toRecord: number, checkpoints: checkpoints)
+            guard stream.records == number else { break }
+            guard try stream.next({ bytes, stamp, original in
                 found[number] = CapturedFrame(timestampNanoseconds: stamp, originalLength: original, bytes: Array(bytes))
-            }
-        }) { number += 1 }
+            }) else { break }
+        }
         return found
     }
 }

@@ -3,10 +3,12 @@ import Glibc
 #endif
 import VNetPackets
 
-/// A classic pcap file read record by record through a sliding memory-mapped window (4 MiB, larger only
-/// for a larger record): frames are handed over in place, neither copied out of the page cache nor kept,
-/// so a file of any size costs the same memory. A record cut short by the end of the file ends the
-/// reading (`truncatedAtEnd`), as `PcapFile.read` does.
+/// A classic pcap file read record by record through one reused buffer (4 MiB, larger only for a larger
+/// record) filled with pread(2): frames are handed over in place and not kept, so a file of any size costs
+/// the same memory. (A sliding mmap window cost more in page-table work than the copy out of the page
+/// cache.) A record cut short by the end of the file ends the reading (`truncatedAtEnd`), as
+/// `PcapFile.read` does. Every `checkpointInterval` records the stream notes where the record starts, so a
+/// second pass for a few evidence frames (`seek(toRecord:)`) skips to them instead of reading it all again.
 final class PcapFileStream {
     let path: String
     let linkType: LinkType
@@ -17,15 +19,19 @@ final class PcapFileStream {
     private let nanos: Bool
     /// No record may be longer: the file's snap length, or libpcap's largest (a longer one is corruption).
     private let recordLimit: Int
-    private var records = 0
-    /// The mapped part of the file: `window` holds bytes `windowStart ..< windowStart + window.count`.
-    private var window = UnsafeRawBufferPointer(start: nil, count: 0)
-    private var windowStart = 0
+    /// The number of the next record.
+    private(set) var records = 0
+    /// `buffer[0 ..< filled]` holds the file's bytes from `bufferStart`.
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var bufferStart = 24
+    private var filled = 0
     /// File offset of the next record.
     private var position = 24
+    /// File offset of record `i * checkpointInterval`, for each such record read so far.
+    private(set) var checkpoints: [Int] = []
 
-    private static let windowSize = 4 << 20
-    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    static let checkpointInterval = 4096
+    private static let bufferSize = 4 << 20
 
     init(path: String) throws {
         self.path = path
@@ -48,11 +54,26 @@ final class PcapFileStream {
         fileSize = Int(status.st_size)
         (linkType, bigEndian, nanos) = (format.linkType, format.bigEndian, format.nanos)
         recordLimit = max(format.snapLength, 262_144)
+        buffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
     }
 
     deinit {
-        unmap()
+        buffer.deallocate()
         close(descriptor)
+    }
+
+    /// Goes back or forward to record `number`, from the checkpoint at or before it (checkpoints a
+    /// previous read of the same file noted: `known`), reading through the records in between.
+    func seek(toRecord number: Int, checkpoints known: [Int]) throws {
+        let checkpoint = min(number / Self.checkpointInterval, known.count - 1)
+        if checkpoint >= 0, number < records || checkpoint * Self.checkpointInterval > records {
+            position = known[checkpoint]
+            records = checkpoint * Self.checkpointInterval
+            filled = 0
+            bufferStart = position
+        }
+        while records < number, try next({ _, _, _ in }) {}
     }
 
     /// Hands the next frame to `body` (valid only during the call); false at the end of the file.
@@ -71,36 +92,46 @@ final class PcapFileStream {
             return false
         }
         let stamp = seconds &* 1_000_000_000 &+ (nanos ? fraction : fraction &* 1000)
-        let from = position + 16 - windowStart
-        body(UnsafeRawBufferPointer(rebasing: window[from ..< from + included]), stamp, original)
+        if records % Self.checkpointInterval == 0 && records / Self.checkpointInterval == checkpoints.count {
+            checkpoints.append(position)
+        }
+        let from = position + 16 - bufferStart
+        body(UnsafeRawBufferPointer(rebasing: buffer[from ..< from + included]), stamp, original)
         position += 16 + included
         records += 1
         return true
     }
 
-    /// Whether `count` bytes from `position` are in the file; maps the window over them when they are.
+    /// Whether `count` bytes from `position` are in the file; brings them into the buffer when they are.
     private func available(_ count: Int) throws -> Bool {
         guard position + count <= fileSize else { return false }
-        guard position < windowStart || position + count > windowStart + window.count else { return true }
-        unmap()
-        let start = position / Self.pageSize * Self.pageSize
-        let length = min(max(Self.windowSize, position + count - start), fileSize - start)
-        guard let base = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, off_t(start)),
-              base != MAP_FAILED else {
-            throw OfflineTrafficAnalysis.FileError(path: path, reason: "cannot map: \(String(cString: strerror(errno)))")
+        guard position < bufferStart || position + count > bufferStart + filled else { return true }
+        // keep what is left from `position`, then read as much as fits after it
+        let kept = position >= bufferStart && position < bufferStart + filled ? bufferStart + filled - position : 0
+        if count > buffer.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+            if kept > 0 { memcpy(larger.baseAddress!, buffer.baseAddress! + (position - bufferStart), kept) }
+            buffer.deallocate()
+            buffer = larger
+        } else if kept > 0 {
+            memmove(buffer.baseAddress!, buffer.baseAddress! + (position - bufferStart), kept)
         }
-        window = UnsafeRawBufferPointer(start: base, count: length)
-        windowStart = start
+        bufferStart = position
+        filled = kept
+        while filled < count {
+            let got = pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(bufferStart + filled))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else {
+                throw OfflineTrafficAnalysis.FileError(path: path, reason: got == 0 ? "the file shrank while being read"
+                                                                                    : "cannot read: \(String(cString: strerror(errno)))")
+            }
+            filled += got
+        }
         return true
     }
 
-    private func unmap() {
-        if let base = window.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), window.count) }
-        window = UnsafeRawBufferPointer(start: nil, count: 0)
-    }
-
     private func word(at offset: Int) -> UInt32 {
-        let raw = window.loadUnaligned(fromByteOffset: offset - windowStart, as: UInt32.self)
+        let raw = UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: offset - bufferStart, as: UInt32.self)
         return bigEndian ? UInt32(bigEndian: raw) : UInt32(littleEndian: raw)
     }
 }

@@ -45,9 +45,9 @@ import VNetPackets
         }
     }
 
-    /// A file larger than the reader's mapped window: records cut by the window's edge come whole, each
-    /// frame as written.
-    @Test func fileLargerThanTheWindowStreamsEveryFrameAsWritten() throws {
+    /// A file larger than the reader's buffer: records cut by the buffer's edge come whole, each frame as
+    /// written; frames read again by number, from checkpoints or without them, in any order, are the same.
+    @Test func fileLargerThanTheBufferStreamsEveryFrameAsWritten() throws {
         let frames = (0..<50_000).map { i in
             CapturedFrame(timestampNanoseconds: 1_700_000_000_000_000_000 + UInt64(i) * 1000, originalLength: 200 + i % 7,
                           bytes: (0..<(60 + i % 97)).map { UInt8(truncatingIfNeeded: $0 &+ i) })
@@ -63,8 +63,20 @@ import VNetPackets
         }) {}
         #expect(read == frames)
         #expect(!stream.truncatedAtEnd)
-        let some = try OfflineTrafficAnalysis.frames([0, 29_999, 49_999], of: path.path)
-        #expect(some == [0: frames[0], 29_999: frames[29_999], 49_999: frames[49_999]])
+        #expect(stream.checkpoints.count == (frames.count + PcapFileStream.checkpointInterval - 1) / PcapFileStream.checkpointInterval)
+        let wanted: Set<Int> = [0, 1, 4095, 4096, 4097, 8191, 29_999, 30_000, 49_999, 50_000, 70_000]
+        let expected = Dictionary(uniqueKeysWithValues: wanted.filter { $0 < frames.count }.map { ($0, frames[$0]) })
+        #expect(try OfflineTrafficAnalysis.frames(wanted, of: path.path, checkpoints: stream.checkpoints) == expected)
+        #expect(try OfflineTrafficAnalysis.frames(wanted, of: path.path, checkpoints: []) == expected)
+        // seeking backwards and forwards on one stream
+        for number in [49_999, 3, 40_000, 4096, 0] {
+            try stream.seek(toRecord: number, checkpoints: stream.checkpoints)
+            var got: CapturedFrame?
+            _ = try stream.next { bytes, stamp, original in
+                got = CapturedFrame(timestampNanoseconds: stamp, originalLength: original, bytes: Array(bytes))
+            }
+            #expect(got == frames[number], "record \(number)")
+        }
     }
 
     /// A flow of 5000 packets keeps its first `Flow.frameLimit` frames only; its senders keep a count.
