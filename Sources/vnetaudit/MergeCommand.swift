@@ -52,7 +52,7 @@ struct MergeCommand: ParsableCommand {
             } catch {
                 throw VNetAuditFailure("\(output): cannot write the fleet report: \(error.localizedDescription)")
             }
-            FileHandle.standardError.write(Data("vnetaudit: fleet report of \(fleet.hosts.count) hosts written to \(output): verdict \(fleet.verdict.rawValue)\n".utf8))
+            FileHandle.standardError.write(Data("vnetaudit: fleet report of \(fleet.hosts.count) host\(fleet.hosts.count == 1 ? "" : "s") written to \(output): verdict \(fleet.verdict.rawValue)\n".utf8))
         } else {
             FileHandle.standardOutput.write(rendered)
         }

@@ -3,6 +3,7 @@ import Testing
 import VNetJudge
 import VNetModel
 import VNetReport
+import VNetTestSupport
 
 /// The fleet page: self-contained, escaped, and its matrix and "what fails where" say what the reports say.
 @Suite struct FleetHTMLTests {
@@ -95,5 +96,41 @@ import VNetReport
         #expect(html.contains("Every check passed on every host."))
         #expect(html.contains("<span class=\"status status-pass\">pass</span></h1>"))
         #expect(html.contains(">hv-a</strong>") && !html.contains("<a href"), "no link without a report file")
+    }
+}
+
+/// The page as a real browser parses it (headless Chromium's serialized DOM): the matrix and the failing
+/// checks are there as elements, and a hostile report's text stays text, even where string checks could miss
+/// a way out of an attribute.
+@Suite(.enabled(if: Shell.has("chromium"), "needs chromium"))
+struct FleetHTMLBrowserTests {
+    static func dom(of html: String) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vnetaudit-fleet-\(UUID().uuidString).html")
+        try html.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try Shell.run(["timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                                 "--dump-dom", file.absoluteString])
+        guard run.status == 0 else { throw Shell.Failure(command: ["chromium", "--dump-dom"], status: run.status, stderr: run.stderr) }
+        return run.stdout
+    }
+
+    @Test func chromiumSeesTheMatrixAndOnlyOurElements() throws {
+        let fleet = try FleetHTMLTests.fleet()
+        var hostile = try FleetFixtures.report("nftables-healthy", hostname: "<script>alert(1)</script>")
+        hostile.networks[0].name = "net\"><img src=x onerror=alert(2)>"
+        hostile.networks[0].checks[0].status = .fail
+        hostile.networks[0].checks[0].message = "</td></tr></table><img src=x>"
+        hostile.networks[0].verdict = .fail
+        let inputs = try FleetMergeTests.threeHosts() + [FleetInput(report: hostile, file: "x\"><img src=y>.json")]
+        let withHostile = FleetReport.merge(inputs, version: "1")
+
+        for (report, hosts) in [(fleet, 3), (withHostile, 4)] {
+            let dom = try Self.dom(of: FleetHTMLRenderer.render(report))
+            let networks = Set(report.hosts.flatMap { $0.networks.map(\.name) }).count
+            #expect(dom.components(separatedBy: "<td class=\"cell ").count - 1 == hosts * (networks + 1))
+            #expect(dom.components(separatedBy: "<tr data-check=").count - 1 == report.failingChecks.count)
+            #expect(dom.contains("data-host=\"hv-b\" data-network=\"default\" data-verdict=\"fail\""))
+            #expect(!dom.contains("<img") && !dom.contains("<script"), "no element from a report's text")
+        }
     }
 }

@@ -9,7 +9,7 @@ public enum FleetHTMLRenderer {
     public static func render(_ fleet: FleetReport) -> String {
         let body = [header(fleet), supersededNotice(fleet), matrix(fleet), failingChecks(fleet), hostList(fleet)]
             .filter { !$0.isEmpty }.joined(separator: "\n")
-        return HTMLPage.document(title: "vnetaudit fleet: \(fleet.verdict.rawValue) (\(fleet.hosts.count) hosts)",
+        return HTMLPage.document(title: "vnetaudit fleet: \(fleet.verdict.rawValue) (\(hostCount(fleet)))",
                                  extraStyle: style, body: body)
     }
 
@@ -28,7 +28,7 @@ public enum FleetHTMLRenderer {
         """
         <header>
         <h1>Fleet audit <span class="status status-\(fleet.verdict.rawValue)">\(fleet.verdict.rawValue)</span></h1>
-        <p class="muted">\(fleet.hosts.count) host\(fleet.hosts.count == 1 ? "" : "s") merged at \(ModelJSON.format(fleet.generatedAt)) by \(HTMLPage.escape(fleet.tool.name)) \(HTMLPage.escape(fleet.tool.version))</p>
+        <p class="muted">\(hostCount(fleet)) merged at \(ModelJSON.format(fleet.generatedAt)) by \(HTMLPage.escape(fleet.tool.name)) \(HTMLPage.escape(fleet.tool.version))</p>
         <p class="totals"><span>hosts: \(counts(fleet.totals.hosts))</span><span>networks: \(counts(fleet.totals.networks))</span><span>checks: \(counts(fleet.totals.checks))</span></p>
         </header>
         """
@@ -127,6 +127,10 @@ public enum FleetHTMLRenderer {
         let path = ["/", "./", "../"].contains(where: file.hasPrefix) ? file : "./" + file
         let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
         return "<a href=\"\(HTMLPage.escape(encoded))\">\(HTMLPage.escape(text))</a>"
+    }
+
+    private static func hostCount(_ fleet: FleetReport) -> String {
+        "\(fleet.hosts.count) host\(fleet.hosts.count == 1 ? "" : "s")"
     }
 
     private static func badge(_ status: CheckStatus) -> String {
