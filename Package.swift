@@ -89,5 +89,7 @@ let package = Package(
         // The built binary end to end: inputs, exit codes, messages.
         .testTarget(name: "VNetProbeTests", dependencies: ["VNetModel", "VNetProbe", "VNetTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["VNetModel", "VNetTestSupport"]),
+        // Fleets: merge, the fleet report (JSON schema, HTML), the CLI and the Ansible playbook over fixture reports.
+        .testTarget(name: "FleetTests", dependencies: ["VNetModel", "VNetJudge", "VNetReport", "VNetSnapshot", "VNetTestSupport"]),
     ]
 )

@@ -1,0 +1,40 @@
+import Foundation
+import VNetJudge
+import VNetModel
+
+/// Check reports of lab host states (Tests/VNetJudgeTests/Fixtures/claims/BACKEND-STATE.json.gz), judged the
+/// way `check` judges them (claims and the standard catalogue), each under the hostname a test gives it.
+enum FleetFixtures {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let claims = repository.appendingPathComponent("Tests/VNetJudgeTests/Fixtures/claims")
+
+    /// The lab's host state `state` (e.g. `nftables-healthy`), renamed `hostname`.
+    static func host(_ state: String, hostname: String) throws -> HostState {
+        let path = claims.appendingPathComponent("\(state).json.gz").path
+        let gunzip = Process()
+        gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gunzip.arguments = ["-dc", path]
+        let pipe = Pipe()
+        gunzip.standardOutput = pipe
+        try gunzip.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gunzip.waitUntilExit()
+        var host = try ModelJSON.decoder().decode(HostState.self, from: data)
+        host.hostname = hostname
+        return host
+    }
+
+    /// The check report of `state` on a host named `hostname`, generated at `generatedAt`.
+    static func report(_ state: String, hostname: String, generatedAt: Date = Date(timeIntervalSince1970: 1_800_000_000)) throws -> AuditReport {
+        let host = try host(state, hostname: hostname)
+        let scope = AuditScope(host: host)
+        return AuditReport.assemble(scope: scope, claims: { ClaimJudge.judge($0, on: host) },
+                                    rules: try Catalogue.standard().run(scope),
+                                    source: "snapshot \(state)", version: "0.0.0-test", generatedAt: generatedAt)
+    }
+
+    static func json(_ report: AuditReport) throws -> Data {
+        try ModelJSON.encoder().encode(report)
+    }
+}
