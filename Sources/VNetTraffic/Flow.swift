@@ -89,9 +89,7 @@ struct Flow: Sendable {
     /// datagram from outside may answer a flow that began before the capture did.
     let opens: Bool
     /// The first `frameLimit` frames of either direction, in capture order.
-    private(set) var firstFrames: [UInt32] = []
-    /// Packets seen, up to `frameLimit`: read instead of the list, which lives elsewhere in memory.
-    private var seen: UInt8 = 0
+    private var firstFrames = FirstFrames()
     /// A packet came back from the responder's side.
     private(set) var answered = false
     /// A TCP reset came back from the responder's side.
@@ -99,7 +97,7 @@ struct Flow: Sendable {
 
     /// A flow's context in evidence: its opening (handshake, first exchanges), not all of a long transfer,
     /// so that thousands of flows keep little each.
-    static let frameLimit = 16
+    static let frameLimit = FirstFrames.capacity
 
     init(key: FlowKey, capture: Int, start: UInt64, opens: Bool) {
         self.key = key
@@ -112,14 +110,12 @@ struct Flow: Sendable {
     mutating func add(_ frame: Int, at time: UInt64, backward: Bool) {
         end = time
         if backward { answered = true }
-        guard seen < Self.frameLimit else { return }
-        seen += 1
         if let number = UInt32(exactly: frame) { firstFrames.append(number) }
     }
 
     /// The flow's identity across captures: the same 5-tuple on another interface is another flow.
     var identity: FlowIdentity { FlowIdentity(capture: capture, key: key) }
-    var frames: [FrameRef] { firstFrames.map { FrameRef(capture: capture, frame: Int($0)) } }
+    var frames: [FrameRef] { firstFrames.numbers.map { FrameRef(capture: capture, frame: $0) } }
 }
 
 /// A flow's key on one capture.

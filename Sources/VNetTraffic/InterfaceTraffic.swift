@@ -164,21 +164,20 @@ struct Sender: Hashable, Sendable, CompactKey {
     }
 }
 
-/// How many frames a sender sent, and the first of them (evidence holds no more).
+/// How many frames a sender sent, and the first of them (evidence holds no more: as many as a flow keeps).
 struct SenderFrames: Sendable {
-    private(set) var count = 1
-    private(set) var first: [UInt32]
+    private(set) var count = 0
+    private var kept = FirstFrames()
 
-    /// Frames kept per sender, for the evidence of a guest's frames on an uplink (as many as a flow keeps).
-    static let frameLimit = Flow.frameLimit
-
-    init(first frame: Int) { first = UInt32(exactly: frame).map { [$0] } ?? [] }
+    init(first frame: Int) { add(frame) }
 
     mutating func add(_ frame: Int) {
         count += 1
-        // the count first: a full list is not touched (it lives elsewhere in memory)
-        if count <= Self.frameLimit, let number = UInt32(exactly: frame) { first.append(number) }
+        if let number = UInt32(exactly: frame) { kept.append(number) }
     }
+
+    /// The numbers of the first frames.
+    var first: [Int] { kept.numbers }
 }
 
 /// An ICMP or ICMPv6 error message and the packet it quotes.

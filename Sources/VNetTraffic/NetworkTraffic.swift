@@ -219,18 +219,18 @@ struct NetworkTraffic {
     static let skew: UInt64 = 50_000_000
 
     /// Frames on the uplinks that carry a guest's source address or MAC: the guests themselves on the wire.
-    /// `count` is all of them; `frames` the first `SenderFrames.frameLimit` of each sender.
+    /// `count` is all of them; `frames` the first `FirstFrames.capacity` of each sender.
     func guestFramesOnUplinks() -> (count: Int, frames: [FrameRef]) {
         var count = 0
         var refs: [FrameRef] = []
         for uplink in uplinks {
-            var frames: [UInt32] = []
+            var frames: [Int] = []
             for (sender, sent) in uplink.senders where sender.address.family == family
                 && (isGuest(sender.address) || sender.mac.map { guestMACs.contains($0.description) } ?? false) {
                 count += sent.count
                 frames += sent.first
             }
-            refs += frames.sorted().map { uplink.ref(Int($0)) }
+            refs += frames.sorted().map(uplink.ref)
         }
         return (count, refs)
     }

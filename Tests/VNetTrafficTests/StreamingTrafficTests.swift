@@ -96,7 +96,7 @@ import VNetPackets
         #expect(flows[0].answered && flows[0].opens && flows[0].end == 4_999_000)
         let senders = analysis.traffic.senders.map(\.1)
         #expect(senders.map(\.count) == [2500, 2500])
-        let evens: [UInt32] = (0..<UInt32(Flow.frameLimit)).map { $0 * 2 }
+        let evens = (0..<Flow.frameLimit).map { $0 * 2 }
         #expect(senders.map(\.first) == [evens, evens.map { $0 + 1 }])
         #expect(analysis.frameCount == 5000 && analysis.byteCount == 300_000)
     }
