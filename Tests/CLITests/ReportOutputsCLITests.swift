@@ -103,6 +103,15 @@ import VNetTestSupport
         #expect(capture["evidenceDirectory"] as? String == stem, "\(capture)")
     }
 
+    @Test func aStrangeHostNameCannotLeaveTheReportFolder() throws {
+        let lab = try LabCapture(named: "iptables-healthy", in: directory, hostname: "../../.. evil/host\u{7}")
+        let out = try run(["check", "--snapshot", lab.bundle, "--format", "json", "--format", "text", "--output-dir", "strange"])
+        #expect([0, 1, 3].contains(out.status), "\(out.stderr)")
+        let written = try files(in: directory + "/strange")
+        #expect(written.count == 2 && written.allSatisfy { stemSecond($0, host: "evil_host") != nil }, "\(written)")
+        #expect(try files(in: directory).sorted() == ["bundle-iptables-healthy", "strange"], "nothing outside the folder")
+    }
+
     @Test func runsInTheSameSecondNeverOverwriteEachOther() throws {
         // Names of earlier runs for the coming seconds: a run must step past them, not replace them.
         let folder = directory + "/taken"
@@ -189,12 +198,17 @@ struct LabCapture {
     let bundle: String
     let pcapArguments: [String]
 
-    init(named name: String, in directory: String) throws {
+    /// - Parameter hostname: put in place of the recorded host name (`vm`), when given.
+    init(named name: String, in directory: String, hostname: String? = nil) throws {
         let source = CLITests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("VNetTrafficTests/Fixtures/lab/\(name)").path
         bundle = directory + "/bundle-" + name
         try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
-        let host = try Shell.check(["gunzip", "-c", source + "/host.json.gz"])
+        var host = try Shell.check(["gunzip", "-c", source + "/host.json.gz"])
+        if let hostname {
+            let encoded = String(decoding: try JSONEncoder().encode(hostname), as: UTF8.self)
+            host = host.replacingOccurrences(of: "\"hostname\" : \"vm\"", with: "\"hostname\" : \(encoded)")
+        }
         try host.write(toFile: bundle + "/host.json", atomically: true, encoding: .utf8)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(host.utf8)) as? [String: Any])
         let digest = try Shell.check(["sha256sum", bundle + "/host.json"]).prefix(64)
