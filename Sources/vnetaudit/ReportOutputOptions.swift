@@ -26,6 +26,9 @@ struct ReportOutputOptions: ParsableArguments {
         if output != nil && chosenFormats.count > 1 {
             throw ValidationError("--output takes one format; several formats go to --output-dir (default ./\(Self.defaultDirectory)).")
         }
+        if Set(chosenFormats.map(\.fileExtension)).count < chosenFormats.count {
+            throw ValidationError("two of the formats asked for share a file name extension; ask for them in two runs.")
+        }
     }
 
     /// The formats asked for, each once, in the order given; text when none is.
