@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import VNetJudge
 import VNetProbe
@@ -13,6 +14,8 @@ struct ActiveProbe {
     var namespace: String?
     var seconds: Double
     var showProgress: Bool
+    /// Says what is created and removed (notices: --quiet silences them, failures to remove are warnings).
+    var logger: Logger
 
     struct Outcome {
         var source: TrafficSource
@@ -35,7 +38,7 @@ struct ActiveProbe {
                 if problems.isEmpty {
                     say("removed the probe ports")
                 } else {
-                    say("could not remove: " + problems.joined(separator: "; ") + "; run `vnetaudit probe --cleanup`")
+                    logger.warning("probe: could not remove: \(problems.joined(separator: "; ")); run `vnetaudit probe --cleanup`")
                 }
             }
             do {
@@ -67,7 +70,7 @@ struct ActiveProbe {
     }
 
     private func say(_ line: String) {
-        FileHandle.standardError.write(Data("vnetaudit: probe: \(line)\n".utf8))
+        logger.notice("probe: \(line)")
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VNetJudge
 import VNetModel
 import VNetReport
@@ -14,6 +15,12 @@ struct Check: ParsableCommand {
             through the host's routing and firewall (both backends, every table, in priority order) and \
             runs the catalogue of known causes of broken guest networking (`vnetaudit rules`). Live by \
             default (needs root), or --snapshot DIR.
+
+            Outputs: the report goes to standard output in one --format (text by default), or to \
+            --output FILE. Several --format options, or --output-dir DIR, write one report per format into \
+            DIR (default ./reports) as HOST-YYYYMMDDTHHMMSSZ.EXT (UTC; -2, -3... when the name is taken), \
+            evidence pcaps in the folder HOST-YYYYMMDDTHHMMSSZ/ beside them. Every file is written \
+            atomically; one line per file written goes to standard error (not with --quiet). See docs/cli.md.
 
             Traffic: --capture DURATION also captures every audited bridge and uplink and judges the \
             packets (the report gets a capture section; evidence pcaps are written next to the report, \
@@ -31,7 +38,7 @@ struct Check: ParsableCommand {
             removes what a killed run left. Without --probe nothing is created.
 
             Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 could not run, \
-            3 nothing failed but something stayed inconclusive.
+            3 nothing failed but something stayed inconclusive; see docs/exit-codes.md.
             """
     )
 
@@ -43,11 +50,7 @@ struct Check: ParsableCommand {
     @Option(name: .customLong("network"), help: ArgumentHelp("Judge only this network (repeatable).", valueName: "name"))
     var networks: [String] = []
 
-    @Option(help: "Output format: text for people, json for programs (schemas/check-report.schema.json).")
-    var format: ReportFormat = .text
-
-    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
+    @OptionGroup var output: ReportOutputOptions
 
     @Flag(name: .customLong("no-color"), help: "No ANSI colours (also when NO_COLOR is set or output is not a terminal).")
     var noColor = false
@@ -58,15 +61,18 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
+        let logger = logging.makeLogger()
         let standardCatalogue = Background { try Self.catalogue() }
-        let loaded = try HostLoader.load(input, logger: logging.makeLogger())
+        let loaded = try HostLoader.load(input, logger: logger)
         let host = loaded.host
+        let outputs = try ReportOutputs(output, hostname: host.hostname)
+        defer { outputs.release() }
         let scope = try AuditScope(host: host, networks: selectedNetworks(of: host))
         let claimed = Background {
             Dictionary(scope.networks.map { ($0.name, ClaimJudge.judge($0, on: host)) }, uniquingKeysWith: { first, _ in first })
         }
         let rules = try standardCatalogue.value.run(scope)
-        let observed = try observedTraffic(scope: scope)
+        let observed = try observedTraffic(scope: scope, outputs: outputs, logger: logger)
         let claims = try claimed.value
         var report = AuditReport.assemble(
             scope: scope,
@@ -77,34 +83,30 @@ struct Check: ParsableCommand {
             source: input.sourceDescription, version: VNetAudit.version)
         report.capture = observed?.section
         report.interrupted = observed?.interrupted ?? false
-        let rendered = try format.render(report, color: output == nil && !noColor && Terminal.wantsColor)
-        if let output {
-            do {
-                try rendered.write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw VNetAuditFailure("\(output): cannot write the report: \(error.localizedDescription)")
-            }
-            FileHandle.standardError.write(Data("vnetaudit: report written to \(output): verdict \(report.verdict.rawValue)\n".utf8))
-        } else {
-            FileHandle.standardOutput.write(rendered)
-        }
+        try outputs.write(report, color: !noColor && Terminal.wantsColor, logger: logger)
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
     /// The judged traffic: of the probe ports (--probe), or of `trafficSource`; nil without any.
-    private func observedTraffic(scope: AuditScope) throws -> ObservedTraffic? {
-        guard probe.enabled else { return try trafficSource(for: scope).map { try judgeTraffic($0, scope: scope) } }
+    private func observedTraffic(scope: AuditScope, outputs: ReportOutputs, logger: Logger) throws -> ObservedTraffic? {
+        let evidence = outputs.evidenceLocation(chosen: traffic.evidenceDirectory)
+        guard probe.enabled else {
+            return try trafficSource(for: scope).map { try judgeTraffic($0, scope: scope, evidence: evidence, logger: logger) }
+        }
         let probed = try ActiveProbe(options: probe, namespace: input.netns,
                                      seconds: traffic.capture?.seconds ?? ProbeOptions.defaultCaptureSeconds,
-                                     showProgress: CaptureProgressLine.wanted(textFormat: format == .text)).run(scope: scope)
-        return try judgeTraffic(probed.source, scope: scope, probes: probed.probes)
+                                     showProgress: showProgress, logger: logger).run(scope: scope)
+        return try judgeTraffic(probed.source, scope: scope, probes: probed.probes, evidence: evidence, logger: logger)
     }
+
+    /// The live capture line on a terminal: for text reports, not with --quiet.
+    private var showProgress: Bool { logging.progressWanted(textFormat: output.chosenFormats.contains(.text)) }
 
     /// The traffic to judge: a live capture, --pcap files, or a snapshot's captures; nil without any.
     private func trafficSource(for scope: AuditScope) throws -> TrafficSource? {
         if let duration = traffic.capture {
             return try TrafficSource.live(CapturePlan.targets(for: scope), seconds: duration.seconds, namespace: input.netns,
-                                          showProgress: CaptureProgressLine.wanted(textFormat: format == .text))
+                                          showProgress: showProgress)
         }
         if !traffic.pcaps.isEmpty {
             return TrafficSource.files(traffic.pcaps)
@@ -120,10 +122,11 @@ struct Check: ParsableCommand {
     }
 
     /// Judges the traffic and writes its evidence pcaps before the report that names them.
-    private func judgeTraffic(_ source: TrafficSource, scope: AuditScope, probes: [ProbedNetwork] = []) throws -> ObservedTraffic {
+    private func judgeTraffic(_ source: TrafficSource, scope: AuditScope, probes: [ProbedNetwork] = [],
+                              evidence location: EvidenceLocation, logger: Logger) throws -> ObservedTraffic {
         let (judgement, analyses, truncatedFiles) = try source.judged(scope: scope, probes: probes)
-        let location = EvidenceLocation(reportFile: output, evidenceDirectory: traffic.evidenceDirectory)
         try location.write(judgement.evidence)
+        for file in judgement.evidence { logger.notice("evidence written to \(location.directory)/\(file.file)") }
         return ObservedTraffic(
             judgement: judgement, location: location, interrupted: source.interrupted,
             section: CaptureSectionBuilder.section(source, analyses: analyses, truncatedFiles: truncatedFiles,

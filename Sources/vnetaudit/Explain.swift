@@ -17,7 +17,7 @@ struct Explain: ParsableCommand {
 
             Exit codes: 0 the packet is accepted (delivered or forwarded), 1 it is dropped or rejected, \
             3 the fate is unknown (the model cannot decide a rule or setting on its way), 2 could not run \
-            (bad address, port or option; unreadable state).
+            (bad address, port or option; unreadable state); see docs/exit-codes.md.
             """
     )
 

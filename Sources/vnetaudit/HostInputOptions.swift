@@ -53,6 +53,7 @@ enum HostLoader {
     static func load(_ options: HostInputOptions, parts: Set<HostCollector.Part> = Set(HostCollector.Part.allCases),
                      logger: Logger) throws -> LoadedHost {
         if let dir = options.snapshot {
+            logger.debug("reading the snapshot \(dir)")
             do {
                 let snap = try SnapshotBundle.read(from: URL(fileURLWithPath: dir))
                 return LoadedHost(host: snap.host, raw: snap.raw)
@@ -61,6 +62,7 @@ enum HostLoader {
             }
         }
         if options.usesFiles {
+            logger.debug("reading the \(options.sourceDescription)")
             return try loadFiles(options)
         }
         let missing = Privileges.missingForLiveCollection()

@@ -11,6 +11,9 @@ struct ProbeCommand: ParsableCommand {
             creating it, and removes port and file on exit, on Ctrl-C and on errors. A run killed \
             outright (SIGKILL, a crash) leaves them: --cleanup removes the ports of runs that are no \
             longer alive, and vnap<pid>-<n> links whose process is gone, and nothing else.
+
+            Exit codes: 0 nothing left behind, 1 something could not be removed, 2 could not run; see \
+            docs/exit-codes.md.
             """
     )
 
@@ -19,6 +22,8 @@ struct ProbeCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Also look for orphan probe links in this network namespace (/run/netns/NAME).", valueName: "name"))
     var netns: String?
+
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard cleanup else { throw ValidationError("say what to do: --cleanup") }

@@ -9,6 +9,8 @@ struct RulesCommand: ParsableCommand {
         abstract: "List the diagnostic catalogue: id, severity, modes and title of every rule.",
         discussion: """
             --format json prints every definition in full; --format markdown prints docs/rules.md.
+
+            Exit codes: 0 listed, 2 could not run; see docs/exit-codes.md.
             """
     )
 
@@ -16,6 +18,8 @@ struct RulesCommand: ParsableCommand {
 
     @Option(help: "Output format.")
     var format: Format = .text
+
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let catalogue: Catalogue

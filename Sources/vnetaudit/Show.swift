@@ -12,6 +12,9 @@ struct Show: ParsableCommand {
         discussion: """
             Live by default (needs root); --snapshot DIR or rule-set files read saved state instead. \
             --format json prints the whole model (documented in docs/model.md).
+
+            Exit codes: 0 printed, 2 could not run (bad input, missing privileges, unreadable state); \
+            see docs/exit-codes.md.
             """
     )
 
@@ -51,13 +54,5 @@ struct Show: ParsableCommand {
         // A busy host's model is hundreds of thousands of small objects and the process ends here:
         // the kernel takes them back at once, freeing them one by one costs a tenth of the read.
         Foundation.exit(ExitStatus.success.rawValue)
-    }
-}
-
-enum Terminal {
-    /// Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org).
-    static var wantsColor: Bool {
-        if let v = ProcessInfo.processInfo.environment["NO_COLOR"], !v.isEmpty { return false }
-        return isatty(STDOUT_FILENO) == 1
     }
 }

@@ -15,6 +15,9 @@ struct SnapshotCommand: ParsableCommand {
             Reading the host changes nothing on it. With --capture DURATION it also captures every \
             active network's bridge and uplinks and stores captures/IFACE.pcap plus captures/capture.json \
             (filters, counters, how each capture ended), which `check --snapshot` then judges.
+
+            Exit codes: 0 written, 2 could not run (bad input, missing privileges, unreadable state, the \
+            directory not writable or not empty); see docs/exit-codes.md.
             """
     )
 
@@ -58,6 +61,6 @@ struct SnapshotCommand: ParsableCommand {
     /// Captures what `check --capture` would, for every network of the host.
     private func captureTraffic(_ host: HostState, seconds: Double) throws -> TrafficSource {
         try TrafficSource.live(CapturePlan.targets(for: AuditScope(host: host, networks: nil)), seconds: seconds,
-                               namespace: input.netns, showProgress: CaptureProgressLine.wanted(textFormat: true))
+                               namespace: input.netns, showProgress: logging.progressWanted(textFormat: true))
     }
 }

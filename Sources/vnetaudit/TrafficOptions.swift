@@ -13,7 +13,7 @@ struct TrafficOptions: ParsableArguments {
     var pcaps: [PcapInput] = []
 
     @Option(name: .customLong("evidence-dir"),
-            help: ArgumentHelp("Write the evidence pcaps here (default: next to --output, else ./reports).", valueName: "dir"))
+            help: ArgumentHelp("Write the evidence pcaps here (default: next to --output, in the run's HOST-TIME/ folder of a report folder, else ./reports).", valueName: "dir"))
     var evidenceDirectory: String?
 
     func validate() throws {

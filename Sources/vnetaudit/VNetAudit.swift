@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// Exit codes shared by every subcommand (documented in the README).
+/// Exit codes shared by every subcommand (documented in docs/exit-codes.md).
 enum ExitStatus: Int32 {
     case success = 0
     /// A check failed (check), or the packet is dropped (explain).
@@ -26,7 +26,8 @@ struct VNetAudit: ParsableCommand {
             network XML) and judges every network's claims from evidence.
 
             Exit codes: 0 success (check: nothing failed), 1 a check failed, 2 could not run (bad input, \
-            missing privileges), 3 nothing failed but something stayed inconclusive.
+            missing privileges), 3 nothing failed but something stayed inconclusive. Each subcommand's \
+            --help says what its codes mean; all of them are in docs/exit-codes.md.
             """,
         version: version,
         subcommands: [Show.self, SnapshotCommand.self, Check.self, Explain.self, RulesCommand.self, ProbeCommand.self, MergeCommand.self]
@@ -62,15 +63,26 @@ struct VNetAuditFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Logging shared by all subcommands: warnings by default, `--verbose` for the collectors' progress.
+/// Logging shared by all subcommands, on standard error: warnings and notices (the files written) by
+/// default, `--verbose` adds the collectors' progress, `--quiet` leaves only errors. The result on standard
+/// output and the exit code are the same whatever the level.
 struct LoggingOptions: ParsableArguments {
-    @Flag(name: .shortAndLong, help: "Log what is being read.")
+    @Flag(name: .shortAndLong, help: "Also log what is being read and done (debug).")
     var verbose = false
 
-    func makeLogger() -> Logger {
-        let level: Logger.Level = verbose ? .debug : .warning
-        var logger = Logger(label: "vnetaudit") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = level
-        return logger
+    @Flag(name: .shortAndLong, help: "Log only errors: no notices, warnings or progress line on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if verbose && quiet { throw ValidationError("--verbose and --quiet exclude each other.") }
     }
+
+    var level: Logger.Level { verbose ? .debug : quiet ? .error : .notice }
+
+    func makeLogger() -> Logger {
+        Logger(label: "vnetaudit") { _ in ConsoleLogHandler(level: level) }
+    }
+
+    /// Whether the live capture line belongs on standard error (never with --quiet).
+    func progressWanted(textFormat: Bool) -> Bool { !quiet && CaptureProgressLine.wanted(textFormat: textFormat) }
 }
