@@ -141,7 +141,9 @@ enum Markdown {
         let escaped = inline(text.trimmingCharacters(in: .whitespaces))
         if let first = escaped.first, "-+=#>".contains(first) { return "\\" + escaped }
         let digits = escaped.prefix { $0.isASCII && $0.isNumber }
-        if !digits.isEmpty, let next = escaped.dropFirst(digits.count).first, next == "." || next == ")" {
+        let afterDigits = escaped.dropFirst(digits.count)
+        if !digits.isEmpty, let next = afterDigits.first, next == "." || next == ")",
+           afterDigits.dropFirst().first.map({ $0 == " " || $0 == "\t" }) ?? true {
             return digits + "\\" + escaped.dropFirst(digits.count)
         }
         return escaped

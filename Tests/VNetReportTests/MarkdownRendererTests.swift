@@ -132,6 +132,16 @@ import VNetModel
         #expect(try Self.nodes(tree, "//paragraph").map(Self.text).contains { $0.contains("Fix: run " + oneLine) })
     }
 
+    @Test func messagesCannotOpenListsHeadingsOrQuotes() throws {
+        let messages = ["1. one", "2) two", "- dash", "+ plus", "# hash", "> quote", "=== eq", "192.168.1.1 is up",
+                        "    indented", "<b>bold</b> & &amp; *em* ~~del~~ [l](x)"]
+        let tree = try Self.parse(messages.map(Markdown.paragraph).joined(separator: "\n\n"))
+        let blocks = try Self.nodes(tree, "/document/*")
+        #expect(blocks.allSatisfy { $0.name == "paragraph" }, "\(blocks.map { $0.name ?? "" })")
+        #expect(blocks.map(Self.text) == messages.map { $0.trimmingCharacters(in: .whitespaces) })
+        #expect(Markdown.paragraph("192.168.1.1 is up") == "192.168.1.1 is up", "no needless escapes")
+    }
+
     @Test func fencesAndSpansOutlastTheBackticksInside() {
         #expect(Markdown.codeBlock("a ```` b", language: "sh") == "`````sh\na ```` b\n`````\n")
         #expect(Markdown.codeBlock("plain") == "```\nplain\n```\n")
