@@ -25,7 +25,7 @@ public enum MarkdownRenderer {
             out += "\n## " + heading + "): " + Markdown.badge(network.verdict) + "\n"
             out += checks(network.checks)
         }
-        if !report.hostFindings.isEmpty || report.interrupted {
+        if !report.hostFindings.isEmpty {
             out += "\n## Host: \(Markdown.badge(CheckStatus.worst(report.hostFindings.map(\.status))))\n"
             out += checks(report.hostFindings)
         }
