@@ -6,12 +6,18 @@ import VNetModel
 public enum ReportFormat: String, CaseIterable, Sendable {
     case text
     case json
+    case junit
+    case markdown
+    case prometheus
 
     /// The file name extension a report of this format gets when written into a directory.
     public var fileExtension: String {
         switch self {
         case .text: "txt"
         case .json: "json"
+        case .junit: "junit.xml"
+        case .markdown: "md"
+        case .prometheus: "prom"
         }
     }
 
@@ -20,6 +26,9 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         switch self {
         case .text: Data(CheckRenderer.render(report, color: color).utf8)
         case .json: try ModelJSON.encoder().encode(report) + Data("\n".utf8)
+        case .junit: Data(JUnitRenderer.render(report).utf8)
+        case .markdown: Data(MarkdownRenderer.render(report).utf8)
+        case .prometheus: Data(PrometheusRenderer.render(report).utf8)
         }
     }
 }
