@@ -105,10 +105,10 @@ public enum MarkdownRenderer {
     static func captureSection(_ capture: CaptureSection) -> String {
         var out = "## Traffic (\(Markdown.inline(capture.source)), \(String(format: "%.1f", capture.durationSeconds)) s)\n\n"
         if let dir = capture.evidenceDirectory { out += "Evidence pcaps in \(Markdown.code(dir)).\n\n" }
-        var rows = [["Interface", "Frames", "Dropped (kernel / interface / buffer)", "End", "Decode problems"],
+        var rows = [["Interface", "Frames", "Dropped (kernel / interface)", "End", "Decode problems"],
                     ["---", "---:", "---", "---", "---"]]
         for i in capture.interfaces {
-            let drops = i.counters.map { "\($0.droppedByKernel) / \($0.droppedByInterface) / \($0.droppedByBuffer)" }
+            let drops = i.counters.map { "\($0.droppedByKernel) / \($0.droppedByInterface)" }
                 ?? "from " + Markdown.code(i.source)
             var end = i.end.rawValue + (i.endDetail.map { ": " + Markdown.inline($0) } ?? "")
             if i.truncatedLastRecord == true { end += ", last record cut short" }

@@ -83,9 +83,9 @@ public enum PrometheusRenderer {
             MetricFamily("vnetaudit_capture_packets_received", "Packets libpcap received during the last live capture, per interface.",
                          live.map { Sample(label($0.0), Double($0.1.received)) }),
             MetricFamily("vnetaudit_capture_packets_dropped",
-                         "Packets the last live capture lost, per interface and cause (kernel, interface, vnetaudit's buffer); any makes \"not seen\" untrustworthy.",
+                         "Packets the last live capture lost, per interface and cause (kernel, interface); any makes \"not seen\" untrustworthy.",
                          live.flatMap { i, c in
-                             [("kernel", c.droppedByKernel), ("interface", c.droppedByInterface), ("buffer", c.droppedByBuffer)]
+                             [("kernel", c.droppedByKernel), ("interface", c.droppedByInterface)]
                                  .map { Sample(label(i) + [("reason", $0.0)], Double($0.1)) }
                          }),
             MetricFamily("vnetaudit_capture_completed",

@@ -9,7 +9,7 @@ struct ReportOutputOptions: ParsableArguments {
     static let defaultDirectory = "reports"
 
     @Option(name: .customLong("format"),
-            help: ArgumentHelp("Report format (repeatable): text for people, json for programs (schemas/check-report.schema.json), and the others listed. Several formats are written to --output-dir (default ./reports)."))
+            help: ArgumentHelp("Report format (repeatable): text for people, json for programs (schemas/check-report.schema.json), html (self-contained page), junit (CI test results), markdown (tickets), prometheus (node_exporter textfile). Several formats are written to --output-dir (default ./reports)."))
     var formats: [ReportFormat] = []
 
     @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output; one format only.", valueName: "file"))

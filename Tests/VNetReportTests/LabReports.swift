@@ -44,11 +44,11 @@ enum LabReports {
         source: "live", requestedSeconds: 30, durationSeconds: 30.25, evidenceDirectory: "evidence",
         interfaces: [
             .init(interface: "virbr0", source: "live", filter: nil, linkType: 1, frames: 120, bytes: 9000,
-                  counters: .init(received: 131, droppedByKernel: 7, droppedByInterface: 1, droppedByBuffer: 3),
+                  counters: .init(received: 131, droppedByKernel: 7, droppedByInterface: 1),
                   decode: .init(decoded: 118, truncated: 1, malformed: 1, unsupported: 0), end: .completed,
                   endDetail: nil, durationSeconds: 30.25, truncatedLastRecord: nil),
             .init(interface: "vnet3", source: "live", filter: "not port 22", linkType: 1, frames: 7, bytes: 700,
-                  counters: .init(received: 7, droppedByKernel: 0, droppedByInterface: 0, droppedByBuffer: 0),
+                  counters: .init(received: 7, droppedByKernel: 0, droppedByInterface: 0),
                   decode: nil, end: .interfaceVanished, endDetail: nil, durationSeconds: 4, truncatedLastRecord: nil),
             .init(interface: "eth0", source: "/var/tmp/eth0.pcap", filter: nil, linkType: 1, frames: 50, bytes: 4000,
                   counters: nil, decode: nil, end: .completed, endDetail: nil, durationSeconds: 12,

@@ -103,7 +103,7 @@ import VNetModel
         #expect(tables.count == 2)
         let rows = try Self.nodes(tables[1], "table_row").map { try Self.nodes($0, "table_cell").map(Self.text) }
         #expect(rows.map { $0[0] } == ["virbr0", "vnet3", "eth0"])
-        #expect(rows[0][2] == "7 / 1 / 3")
+        #expect(rows[0][2] == "7 / 1")
         #expect(rows[1][3] == "interface-vanished" && rows[2][3].contains("cut short"))
         #expect(try Self.nodes(tree, "/document/block_quote").map(Self.text).contains { $0.contains("Interrupted") })
     }
