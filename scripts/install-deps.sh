@@ -34,6 +34,7 @@ trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
 
 build_pkgs=(pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev libiptc-dev libnftables-dev libxml2-dev)
 tool_pkgs=(iproute2 iptables nftables tcpdump kmod procps psmisc util-linux dnsmasq-base iputils-ping python3 python3-jsonschema)
+tool_pkgs+=(chromium fonts-dejavu-core)  # headless rendering of the HTML report in tests
 libvirt_pkgs=(libvirt-daemon libvirt-daemon-driver-network libvirt-clients)
 
 missing=()
