@@ -6,12 +6,14 @@ import VNetModel
 public enum ReportFormat: String, CaseIterable, Sendable {
     case text
     case json
+    case html
 
     /// The file name extension a report of this format gets when written into a directory.
     public var fileExtension: String {
         switch self {
         case .text: "txt"
         case .json: "json"
+        case .html: "html"
         }
     }
 
@@ -20,6 +22,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         switch self {
         case .text: Data(CheckRenderer.render(report, color: color).utf8)
         case .json: try ModelJSON.encoder().encode(report) + Data("\n".utf8)
+        case .html: Data(HTMLReportRenderer.render(report).utf8)
         }
     }
 }
