@@ -131,6 +131,27 @@ import VNetModel
         #expect(!svg.contains("SNAT here"))
     }
 
+    @Test func locallyDeliveredWalkEndsAtTheHostWithoutNATTalk() throws {
+        let walk = try #require(Self.walks(try LabReports.report("nftables-healthy")).first { $0.fate == .accepted && $0.egressInterface == nil })
+        let svg = PacketWalkSVG.render(walk)
+        #expect(svg.contains("DELIVERED TO THE HOST") && !svg.contains("source NAT"))
+    }
+
+    @Test func aFailureShowsItsFirstWalkAndFoldsTheRestAPassFoldsAll() throws {
+        let report = try LabReports.report("nftables-masquerade-removed")
+        let html = HTMLReportRenderer.render(report)
+        let checks = report.networks[0].checks
+        let failed = try #require(checks.first { $0.status == .fail && $0.evidence.filter { $0.path != nil }.count > 1 })
+        let passed = try #require(checks.first { $0.status == .pass && $0.evidence.contains { $0.path != nil } })
+        let articles = try Self.section(html, network: 0).components(separatedBy: "<article ")
+        for (check, unfolded) in [(failed, 1), (passed, 0)] {
+            let article = try #require(articles.first { $0.contains("data-check-id=\"\(HTMLPage.escape(check.id))\"") })
+            let walks = check.evidence.filter { $0.path != nil }.count
+            #expect(Self.count("<svg class=\"packet-walk\"", in: article) == walks, "every walk is drawn")
+            #expect(Self.count("<figcaption>", in: article) == unfolded && Self.count("<details class=\"walk\">", in: article) == walks - unfolded)
+        }
+    }
+
     @Test func droppedWalkShowsTheDropAndWhatDecidedIt() throws {
         let walk = try #require(Self.walks(try LabReports.report("nftables-forward-drop-legacy")).first { $0.fate == .dropped })
         let svg = PacketWalkSVG.render(walk)
@@ -223,7 +244,8 @@ import VNetModel
         let html = HTMLReportRenderer.render(report)
         #expect(html.contains("<section class=\"traffic\" id=\"traffic\">"))
         #expect(html.contains("Source: live; duration 5.2 s (asked for 5.0 s); evidence pcaps in <a href=\"evidence\">evidence</a>."))
-        #expect(html.contains("<td><code>virbr0</code></td><td>live<br><span class=\"muted\">filter <code>ip or ip6</code></span></td>"
+        #expect(html.contains("<td><code>virbr0</code></td><td>live<details class=\"filter\"><summary class=\"muted\">capture filter</summary>"
+                              + "<code>ip or ip6</code></details></td>"
                               + "<td class=\"num\">120</td><td class=\"num\">9000</td><td class=\"num alarm\">3</td><td class=\"num\">0</td><td class=\"num\">0</td>"
                               + "<td class=\"alarm\">118 / 1 / 1 / 0</td><td class=\"\">completed</td>"))
         #expect(html.contains("<td class=\"muted\">not decoded</td><td class=\"alarm\">interface-vanished</td>"))

@@ -15,9 +15,13 @@ enum HTMLEvidence {
             out += "<pre class=\"evidence-text\"><code>\(HTMLPage.escape(text))</code></pre>\n"
         }
         if let path = evidence.path {
-            let figure = "<figure class=\"packet-walk-figure\">\(PacketWalkSVG.render(path))"
-                + "<figcaption>\(HTMLPage.escape(PacketWalkSVG.caption(path)))</figcaption></figure>\n"
-            out += folded ? "<details class=\"walk\"><summary>packet walk</summary>\n\(figure)</details>\n" : figure
+            let caption = HTMLPage.escape(PacketWalkSVG.caption(path))
+            if folded {
+                out += "<details class=\"walk\"><summary>\(caption)</summary>\n<figure class=\"packet-walk-figure\">"
+                    + "\(PacketWalkSVG.render(path))</figure></details>\n"
+            } else {
+                out += "<figure class=\"packet-walk-figure\">\(PacketWalkSVG.render(path))<figcaption>\(caption)</figcaption></figure>\n"
+            }
         }
         if let file = evidence.file {
             // The pcap lies beside the report under the relative name the report gives it.

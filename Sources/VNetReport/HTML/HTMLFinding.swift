@@ -18,10 +18,11 @@ enum HTMLFinding {
         out += "<p class=\"message\">\(HTMLPage.escape(finding.message))</p>\n"
         if !finding.evidence.isEmpty {
             out += "<div class=\"evidence\"><h4>Evidence</h4>\n"
-            // Each walk after the first is folded (several packets often tell one story); print unfolds them.
+            // Several packets often tell one story: each walk after the first is folded, and a pass's walks
+            // all are (their one-line captions stay, also in print).
             var walks = 0
             for evidence in finding.evidence {
-                out += HTMLEvidence.render(evidence, folded: evidence.path != nil && walks > 0)
+                out += HTMLEvidence.render(evidence, folded: evidence.path != nil && (walks > 0 || finding.status == .pass))
                 if evidence.path != nil { walks += 1 }
             }
             out += "</div>\n"

@@ -61,11 +61,13 @@ enum HTMLReportStyle {
           section.network { break-before: auto; }
           .status, label.filter::before, td.alarm { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
           .remediation, figure.packet-walk-figure { break-inside: avoid; }
+          article.check-pass details.walk:not([open])::details-content { content-visibility: hidden; }
         }
         """
 
-    /// Copy buttons appear only when this runs; printing opens every `<details>` first (a closed one
-    /// would print as its summary line alone).
+    /// Copy buttons appear only when this runs; printing opens every `<details>` first (the print styles
+    /// do too, for browsers without scripts), except the folded packet walks of passed checks, which
+    /// print as their one-line caption.
     static let script = """
         <script>
         (function () {
@@ -85,7 +87,7 @@ enum HTMLReportStyle {
             });
           });
           window.addEventListener("beforeprint", function () {
-            document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+            document.querySelectorAll("details").forEach(function (d) { if (!d.matches("article.check-pass details.walk")) d.open = true; });
           });
         })();
         </script>

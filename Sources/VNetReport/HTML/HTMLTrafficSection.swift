@@ -9,7 +9,8 @@ enum HTMLTrafficSection {
         out += "Source: \(HTMLPage.escape(capture.source)); duration \(String(format: "%.1f", capture.durationSeconds)) s"
         if let requested = capture.requestedSeconds { out += " (asked for \(String(format: "%.1f", requested)) s)" }
         if let dir = capture.evidenceDirectory {
-            out += "; evidence pcaps in <a href=\"\(HTMLPage.escape(HTMLEvidence.hrefPath(dir)))\">\(HTMLPage.escape(dir))</a>"
+            let name = dir == "." ? "the folder of this report" : HTMLPage.escape(dir)
+            out += "; evidence pcaps in <a href=\"\(HTMLPage.escape(HTMLEvidence.hrefPath(dir)))\">\(name)</a>"
         }
         out += ".</p>\n"
         out += "<table class=\"capture\"><thead><tr><th>interface</th><th>source</th><th class=\"num\">frames</th>"
@@ -27,7 +28,9 @@ enum HTMLTrafficSection {
         let counters = interface.counters
         var out = "<tr class=\"capture-\(interface.end.rawValue)\"><td><code>\(HTMLPage.escape(interface.interface))</code></td>"
         out += "<td>\(HTMLPage.escape(interface.source))"
-        if let filter = interface.filter { out += "<br><span class=\"muted\">filter <code>\(HTMLPage.escape(filter))</code></span>" }
+        if let filter = interface.filter {
+            out += "<details class=\"filter\"><summary class=\"muted\">capture filter</summary><code>\(HTMLPage.escape(filter))</code></details>"
+        }
         out += "</td>"
         out += cell(interface.frames) + cell(interface.bytes)
         out += cell(counters?.droppedByKernel, alarming: true) + cell(counters?.droppedByInterface, alarming: true)

@@ -158,7 +158,7 @@ enum PacketWalkSVG {
             lines.append(Line(text: "\(endpoint(source, p.sourcePort)) → \(endpoint(destination, p.destinationPort))  \(p.proto)", style: .strong))
             if let snat = path.sourceTranslation {
                 lines.append(Line(text: "source NAT: \(p.source) → \(path.sourceAfterNAT ?? "(the egress interface's address)")  [\(snat)]", style: .nat))
-            } else {
+            } else if path.egressInterface != nil {
                 lines.append(Line(text: "no source NAT: leaves with its own source address \(p.source)", style: .strong))
             }
             if let dnat = path.destinationTranslation {
