@@ -37,6 +37,28 @@ struct HTMLReportChromiumTests {
         #expect(RenderedReportPage.pdfProblems(pdf) == [])
     }
 
+    /// A legacy FORWARD DROP beside libvirt's rules: the failed claim's walk ends dropped, by that policy.
+    @Test func droppedTrafficReportShowsTheDropInChromium() throws {
+        let name = "nftables-forward-drop-legacy"
+        let report = try LabReports.report(name)
+        let dir = try HeadlessChromium.artifactsDirectory("html-report")
+        let page = dir.appendingPathComponent("\(name).html")
+        try Data(HTMLReportRenderer.render(report).utf8).write(to: page)
+        let png = dir.appendingPathComponent("\(name).png")
+        try HeadlessChromium.screenshot(page, to: png)
+        print("screenshot of the \(name) report: \(png.path)")
+        #expect(RenderedReportPage.screenshotProblems(png, width: 1280, height: 2400) == [])
+
+        let network = try #require(report.networks.first { $0.name == "default" })
+        let claim = try #require(network.checks.first { check in
+            check.kind == .claim && check.status == .fail && check.evidence.first { $0.path != nil }?.path?.fate == .dropped
+        })
+        let dom = try HeadlessChromium.dumpDOM(page)
+        #expect(RenderedReportPage.failureProblems(dom: dom, network: "default", claimID: claim.id, title: claim.title,
+                                                   message: claim.message, commands: claim.remediation?.commands ?? []) == [])
+        #expect(dom.contains(">DROPPED</text>") && dom.contains("the packet goes no further"))
+    }
+
     /// The filters are CSS only: with "pass" unchecked the browser shows no passed check and no network
     /// that only passed, and still every failure.
     @Test func uncheckingPassHidesPassesInChromium() throws {
