@@ -59,6 +59,16 @@ struct HTMLReportChromiumTests {
         #expect(dom.contains(">DROPPED</text>") && dom.contains("the packet goes no further"))
     }
 
+    /// Hostile text (rule comments, names) parsed by a real browser stays text: no element of its making.
+    @Test func hostileTextStaysTextInChromium() throws {
+        let dir = try HeadlessChromium.artifactsDirectory("html-report")
+        let page = dir.appendingPathComponent("hostile.html")
+        try Data(HTMLReportRenderer.render(try HTMLReportRendererTests.hostileReport()).utf8).write(to: page)
+        let dom = try HeadlessChromium.dumpDOM(page)
+        #expect(HTMLReportRendererTests.count("<script", in: dom) == 1 && !dom.contains("<img"))
+        #expect(dom.contains(RenderedReportPage.serialized(HTMLReportRendererTests.hostile)))
+    }
+
     /// The filters are CSS only: with "pass" unchecked the browser shows no passed check and no network
     /// that only passed, and still every failure.
     @Test func uncheckingPassHidesPassesInChromium() throws {

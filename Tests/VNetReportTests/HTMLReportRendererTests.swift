@@ -65,7 +65,8 @@ import VNetModel
         #expect(Self.count("<script", in: html) == 1, "the page's own script only")
     }
 
-    @Test func hostileTextIsEscapedWhereverItLands() throws {
+    /// The broken-NAT report with hostile text in every field that reaches the page.
+    static func hostileReport() throws -> AuditReport {
         var report = try LabReports.report("nftables-masquerade-removed")
         report.host.hostname = Self.hostile
         report.host.source = Self.hostile
@@ -97,6 +98,11 @@ import VNetModel
             interfaces: [.init(interface: Self.hostile, source: Self.hostile, filter: Self.hostile, linkType: 1, frames: 1, bytes: 60,
                                counters: nil, decode: nil, end: .failed, endDetail: Self.hostile, durationSeconds: 1, truncatedLastRecord: nil)])
 
+        return report
+    }
+
+    @Test func hostileTextIsEscapedWhereverItLands() throws {
+        let report = try Self.hostileReport()
         let html = HTMLReportRenderer.render(report)
         #expect(!html.contains("<script>alert") && !html.contains("<img"))
         #expect(Self.count("<script", in: html) == 1, "the page's own script only")
