@@ -36,7 +36,8 @@ build_pkgs=(pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev libiptc-dev lib
 tool_pkgs=(iproute2 iptables nftables tcpdump kmod procps psmisc util-linux dnsmasq-base iputils-ping python3 python3-jsonschema
            zsh fish mandoc man-db make           # checking the generated completions and man page (make install)
            ansible-core                          # the example fleet playbook (deploy/ansible), run in the tests
-           libxml2-utils prometheus cmark-gfm)   # validating JUnit (xmllint), Prometheus (promtool), Markdown output
+           libxml2-utils prometheus cmark-gfm    # validating JUnit (xmllint), Prometheus (promtool), Markdown output
+           chromium fonts-dejavu-core)           # rendering the HTML report headless in tests
 libvirt_pkgs=(libvirt-daemon libvirt-daemon-driver-network libvirt-clients)
 
 missing=()

@@ -9,6 +9,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     case junit
     case markdown
     case prometheus
+    case html
 
     /// The file name extension a report of this format gets when written into a directory.
     public var fileExtension: String {
@@ -18,6 +19,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .junit: "junit.xml"
         case .markdown: "md"
         case .prometheus: "prom"
+        case .html: "html"
         }
     }
 
@@ -29,6 +31,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .junit: Data(JUnitRenderer.render(report).utf8)
         case .markdown: Data(MarkdownRenderer.render(report).utf8)
         case .prometheus: Data(PrometheusRenderer.render(report).utf8)
+        case .html: Data(HTMLReportRenderer.render(report).utf8)
         }
     }
 }

@@ -36,7 +36,7 @@ import VNetModel
     }
 
     @Test func everyLabFixtureValidatesAgainstTheJUnitSchema() throws {
-        let names = try LabReports.names()
+        let names = LabReports.names
         #expect(names.count >= 20)
         for name in names {
             #expect(try Self.schemaErrors(JUnitRenderer.render(LabReports.report(name))) == "", "\(name)")

@@ -4,38 +4,63 @@ import VNetModel
 import VNetTestSupport
 
 /// Check reports of the lab, judged the way `vnetaudit check` judges them (claims plus the catalogue), from
-/// the host states saved in Tests/VNetJudgeTests/Fixtures/claims (`BACKEND-STATE.json.gz`).
+/// the host states saved in Tests/VNetJudgeTests/Fixtures/claims (`BACKEND-STATE.json.gz`, healthy and broken).
 enum LabReports {
     struct Missing: Error { let path: String }
 
-    static let claimsFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("VNetJudgeTests/Fixtures/claims")
 
     /// The repository's root, for files the tests check in place (deploy/prometheus).
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// Every saved state's name (`nftables-masquerade-removed`...); `FixtureSetTests` proves it is not empty.
+    static var names: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".json.gz") }.map { String($0.dropLast(".json.gz".count)) }.sorted()
+    }
+
     static func host(_ name: String) throws -> HostState {
-        let path = claimsFixtures.appendingPathComponent("\(name).json.gz").path
+        let path = directory.appendingPathComponent("\(name).json.gz").path
         guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
         return try ModelJSON.decoder().decode(HostState.self, from: Data(try Shell.check(["gzip", "-dc", path]).utf8))
     }
 
-    /// The report of fixture `name`; `edit` may change the host state first (hostile names).
-    static func report(_ name: String, edit: (inout HostState) -> Void = { _ in }) throws -> AuditReport {
+    /// The report of saved state `name`, judged once per test run (judging every fixture takes seconds).
+    static func report(_ name: String) throws -> AuditReport {
+        try cache.value(name) { try judged(try host(name)) }
+    }
+
+    /// The report of saved state `name` after `edit` changed the host state (hostile names...).
+    static func report(_ name: String, editing edit: (inout HostState) -> Void) throws -> AuditReport {
         var host = try host(name)
         edit(&host)
+        return try judged(host)
+    }
+
+    private static func judged(_ host: HostState) throws -> AuditReport {
         let scope = AuditScope(host: host)
         return AuditReport.assemble(scope: scope, claims: { ClaimJudge.judge($0, on: host) },
                                     rules: try Catalogue.standard().run(scope),
-                                    source: "snapshot /var/tmp/lab \(name)", version: "0.0.0-test",
+                                    source: "snapshot /var/tmp/lab", version: "0.0.0-test",
                                     generatedAt: Date(timeIntervalSince1970: 1_800_000_123))
     }
 
-    /// Every fixture's name.
-    static func names() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: claimsFixtures.path)
-            .filter { $0.hasSuffix(".json.gz") }.map { String($0.dropLast(".json.gz".count)) }.sorted()
+    private static let cache = Cache()
+
+    private final class Cache: @unchecked Sendable {
+        private var reports: [String: AuditReport] = [:]
+        private let lock = NSLock()
+
+        func value(_ name: String, _ make: () throws -> AuditReport) throws -> AuditReport {
+            lock.lock()
+            defer { lock.unlock() }
+            if let report = reports[name] { return report }
+            let report = try make()
+            reports[name] = report
+            return report
+        }
     }
 
     /// A capture section as a live `--capture` writes it: one interface that dropped packets, one whose
@@ -67,5 +92,12 @@ enum LabReports {
         let path = dir.appendingPathComponent(file).path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return try Shell.run(command(path))
+    }
+}
+
+@Suite struct FixtureSetTests {
+    /// The fixture-driven tests take their cases from `LabReports.names`: an empty set would pass them all.
+    @Test func everyLabFixtureIsFound() {
+        #expect(LabReports.names.count >= 27, "\(LabReports.names)")
     }
 }

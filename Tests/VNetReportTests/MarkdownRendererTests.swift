@@ -73,7 +73,7 @@ import VNetModel
         var report = try LabReports.report("iptables-chains-flushed")
         let failed = try #require(report.networks[0].checks.firstIndex { $0.status == .fail })
         var walks: [PathReport] = []
-        for name in try LabReports.names() {
+        for name in LabReports.names {
             walks += try LabReports.report(name).networks.flatMap(\.checks).flatMap(\.evidence).compactMap(\.path)
         }
         let path = try #require(walks.first { $0.decidedBy != nil }, "a walk a rule decided")

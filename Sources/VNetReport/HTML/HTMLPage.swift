@@ -1,3 +1,5 @@
+import VNetJudge
+
 /// The frame every HTML output shares: one self-contained document (inline CSS, no external fetch), so a
 /// report works offline and when mailed. Renderers build the body; text reaches markup only through `escape`.
 enum HTMLPage {
@@ -53,6 +55,11 @@ enum HTMLPage {
         .status-pass { background: var(--pass); } .status-warn { background: var(--warn); }
         .status-inconclusive { background: var(--inconclusive); } .status-fail { background: var(--fail); }
         .muted { color: var(--muted); }
-        @media print { .no-print { display: none !important; } body { max-width: none; margin: 0; } details { display: block; } details > * { display: block; } }
+        @media print { .no-print { display: none !important; } body { max-width: none; margin: 0; } details::details-content { content-visibility: visible; } }
         """
+
+    /// A status as a coloured badge; the word itself is in the badge, so it reads in black and white too.
+    static func badge(_ status: CheckStatus) -> String {
+        "<span class=\"status status-\(status.rawValue)\">\(status.rawValue)</span>"
+    }
 }
