@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import VNetJudge
 import VNetModel
 import VNetTestSupport
