@@ -238,11 +238,11 @@ import VNetModel
         report.capture = CaptureSection(source: "live", requestedSeconds: 5, durationSeconds: 5.2, evidenceDirectory: "evidence",
             interfaces: [
                 .init(interface: "virbr0", source: "live", filter: "ip or ip6", linkType: 1, frames: 120, bytes: 9000,
-                      counters: .init(received: 123, droppedByKernel: 3, droppedByInterface: 0, droppedByBuffer: 0),
+                      counters: .init(received: 123, droppedByKernel: 3, droppedByInterface: 0),
                       decode: .init(decoded: 118, truncated: 1, malformed: 1, unsupported: 0),
                       end: .completed, endDetail: nil, durationSeconds: 5.2, truncatedLastRecord: nil),
                 .init(interface: "vnet3", source: "live", filter: nil, linkType: 1, frames: 7, bytes: 700,
-                      counters: .init(received: 7, droppedByKernel: 0, droppedByInterface: 0, droppedByBuffer: 0),
+                      counters: .init(received: 7, droppedByKernel: 0, droppedByInterface: 0),
                       decode: nil, end: .interfaceVanished, endDetail: nil, durationSeconds: 4.0, truncatedLastRecord: nil),
             ])
         report.networks[0].checks[0].evidence.append(Evidence(kind: .packets, summary: "the guest's packets leave untranslated",
@@ -252,7 +252,7 @@ import VNetModel
         #expect(html.contains("Source: live; duration 5.2 s (asked for 5.0 s); evidence pcaps in <a href=\"evidence\">evidence</a>."))
         #expect(html.contains("<td><code>virbr0</code></td><td>live<details class=\"filter\"><summary class=\"muted\">capture filter</summary>"
                               + "<code>ip or ip6</code></details></td>"
-                              + "<td class=\"num\">120</td><td class=\"num\">9000</td><td class=\"num alarm\">3</td><td class=\"num\">0</td><td class=\"num\">0</td>"
+                              + "<td class=\"num\">120</td><td class=\"num\">9000</td><td class=\"num alarm\">3</td><td class=\"num\">0</td>"
                               + "<td class=\"alarm\">118 / 1 / 1 / 0</td><td class=\"\">completed</td>"))
         #expect(html.contains("<td class=\"muted\">not decoded</td><td class=\"alarm\">interface-vanished</td>"))
         #expect(html.contains("<a class=\"pcap\" href=\"evidence/default%20nat.pcap\">evidence/default nat.pcap</a>"))
