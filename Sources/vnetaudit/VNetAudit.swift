@@ -29,7 +29,7 @@ struct VNetAudit: ParsableCommand {
             missing privileges), 3 nothing failed but something stayed inconclusive.
             """,
         version: version,
-        subcommands: [Show.self, SnapshotCommand.self, Check.self, Explain.self, RulesCommand.self, ProbeCommand.self]
+        subcommands: [Show.self, SnapshotCommand.self, Check.self, Explain.self, RulesCommand.self, ProbeCommand.self, DiffCommand.self]
     )
 
     /// Parses and runs, turning every error into a message on stderr and exit code 2, so scripts can

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import VNetDiff
+import VNetJudge
+import VNetModel
+
+/// The diff of healthy and broken lab states: the claims that regress, and the rule or setting changes
+/// that explain them, matched by content.
+@Suite struct ReportDiffTests {
+    private func diff(_ before: String, _ after: String) throws -> ReportDiff {
+        ReportDiff(before: try DiffFixtures.report(before), after: try DiffFixtures.report(after),
+                   beforeLabel: before, afterLabel: after)
+    }
+
+    @Test(arguments: ["iptables", "nftables"])
+    func identicalStatesGiveNoChange(backend: String) throws {
+        let d = try diff("\(backend)-healthy", "\(backend)-healthy")
+        #expect(!d.changed && !d.regressed && d.exitCode == 0)
+        #expect(d.stateChanges == [])
+        #expect(d.changedChecks.isEmpty)
+        #expect(DiffTextRenderer.render(d).contains("no change"))
+    }
+
+    @Test(arguments: ["iptables", "nftables"])
+    func removedMasqueradeRegressesTheNATNetworkAndIsExplainedByTheRemovedRule(backend: String) throws {
+        let d = try diff("\(backend)-healthy", "\(backend)-masquerade-removed")
+        #expect(d.regressed && d.exitCode == 1)
+        let regressions = d.changedChecks.filter(\.isRegression)
+        let translated = try #require(regressions.first { $0.id == "claim.nat.outbound-translated" && $0.family == .ipv4 },
+                                      "\(regressions.map(\.id))")
+        #expect(translated.before == .pass && translated.after == .fail)
+        let explaining = try #require(translated.explainedBy)
+        let removed = explaining.filter { $0.area == .firewallRule && $0.kind == .removed }
+        #expect(!removed.isEmpty, "\(explaining)")
+        #expect(removed.allSatisfy { ($0.before ?? "").lowercased().contains("masquerade") }, "\(removed)")
+        // Only the masquerade rules went: nothing is reported added or moved.
+        let ruleChanges = (d.stateChanges ?? []).filter { $0.area == .firewallRule }
+        #expect(ruleChanges.allSatisfy { $0.kind == .removed }, "\(ruleChanges)")
+        let text = DiffTextRenderer.render(d)
+        #expect(text.contains("REGRESSED") && text.contains("claim.nat.outbound-translated"))
+        #expect(text.contains("removed rule in") && text.lowercased().contains("masquerade"))
+    }
+
+    @Test(arguments: ["iptables", "nftables"])
+    func legacyForwardDropIsExplainedByTheAddedRuleInForward(backend: String) throws {
+        let d = try diff("\(backend)-healthy", "\(backend)-forward-drop-legacy")
+        #expect(d.regressed)
+        let regressed = d.changedChecks.filter { $0.change == .regressed && $0.kind == .claim }
+        #expect(!regressed.isEmpty)
+        for check in regressed {
+            let explaining = try #require(check.explainedBy)
+            #expect(explaining.contains { ($0.location?.chain == "FORWARD" && $0.location?.system == "x_tables") }
+                    || explaining.contains { $0.area == .firewallTable && $0.location?.system == "x_tables" },
+                    "\(check.network ?? "host") \(check.id): \(explaining)")
+        }
+    }
+
+    @Test(arguments: ["iptables", "nftables"])
+    func repairIsAnImprovementAndExitsZero(backend: String) throws {
+        let d = try diff("\(backend)-isolation-broken", "\(backend)-healthy")
+        #expect(!d.regressed && d.exitCode == 0 && d.changed)
+        let improved = d.changedChecks.filter { $0.change == .improved }
+        #expect(!improved.isEmpty)
+        #expect(improved.contains { !($0.explainedBy ?? []).isEmpty }, "\(improved)")
+    }
+
+    @Test func ipForwardOffIsExplainedByTheSysctl() throws {
+        let d = try diff("iptables-healthy", "iptables-ip-forward-off")
+        #expect(d.regressed)
+        let sysctl = try #require(d.stateChanges?.first { $0.area == .sysctl && $0.subject == "net.ipv4.ip_forward" })
+        #expect(sysctl.before == "1" && sysctl.after == "0")
+        let regressedClaims = d.changedChecks.filter { $0.change == .regressed && $0.kind == .claim && $0.family == .ipv4 }
+        #expect(!regressedClaims.isEmpty)
+        #expect(regressedClaims.allSatisfy { ($0.explainedBy ?? []).contains(sysctl) }, "\(regressedClaims)")
+    }
+
+    @Test func aMovedRuleIsMovedNotRemovedAndAdded() throws {
+        let healthy = try DiffFixtures.host("iptables-healthy")
+        var edited = healthy
+        let (t, c) = try #require(healthy.firewall.tables.indices.lazy.compactMap { t in
+            healthy.firewall.tables[t].chains.firstIndex { $0.rules.count >= 3 }.map { (t, $0) }
+        }.first)
+        var rules = edited.firewall.tables[t].chains[c].rules
+        let moved = rules.removeLast()
+        rules.insert(moved, at: 0)
+        // Positions renumbered as the kernel would; handles and counters changed too, which must not matter.
+        for index in rules.indices {
+            rules[index].position = index + 1
+            rules[index].counters = Counters(packets: UInt64(index) * 7, bytes: 99)
+        }
+        edited.firewall.tables[t].chains[c].rules = rules
+        let d = ReportDiff(before: try DiffFixtures.report(healthy), after: try DiffFixtures.report(edited),
+                           beforeLabel: "a", afterLabel: "b")
+        let changes = try #require(d.stateChanges)
+        #expect(changes.count == 1, "\(changes)")
+        #expect(changes.first?.kind == .moved && changes.first?.after == moved.text)
+        #expect(changes.first?.positionAfter == 1)
+    }
+
+    @Test func insertingARuleOnTopAddsOneRuleAndMovesNothing() throws {
+        let healthy = try DiffFixtures.host("iptables-healthy")
+        var edited = healthy
+        let t = try #require(edited.firewall.tables.firstIndex { $0.name == "filter" && $0.family == .ip })
+        let c = try #require(edited.firewall.tables[t].chains.firstIndex { $0.name == "FORWARD" })
+        var rules = edited.firewall.tables[t].chains[c].rules
+        rules.insert(FirewallRule(position: 1, elements: [.action(.drop)], text: "-A FORWARD -j DROP"), at: 0)
+        for index in rules.indices { rules[index].position = index + 1 }
+        edited.firewall.tables[t].chains[c].rules = rules
+        let d = ReportDiff(before: try DiffFixtures.report(healthy), after: try DiffFixtures.report(edited),
+                           beforeLabel: "a", afterLabel: "b")
+        let changes = try #require(d.stateChanges)
+        #expect(changes.map(\.kind) == [.added] && changes.first?.after == "-A FORWARD -j DROP", "\(changes)")
+        #expect(d.regressed)
+        let nat = try #require(d.networks.first { $0.mode == .nat && $0.regressed })
+        #expect(nat.checks.filter(\.isRegression).allSatisfy { $0.explainedBy == changes || $0.kind == .rule }, "\(nat.checks)")
+    }
+
+    @Test func reportsWithoutStateCompareVerdictsOnly() throws {
+        var before = try DiffFixtures.report("nftables-healthy")
+        before.state = nil
+        let d = ReportDiff(before: before, after: try DiffFixtures.report("nftables-masquerade-removed"),
+                           beforeLabel: "old.json", afterLabel: "new.json")
+        #expect(d.regressed && d.stateChanges == nil)
+        #expect(d.stateUnknownBecause?.contains("old.json") == true)
+        #expect(d.changedChecks.filter(\.isRegression).allSatisfy { $0.explainedBy == nil })
+        #expect(DiffTextRenderer.render(d).contains("state changes are unknown"))
+    }
+
+    @Test func reportWithStateSurvivesJSONAndDiffsTheSame() throws {
+        let before = try DiffFixtures.report("iptables-healthy"), after = try DiffFixtures.report("iptables-masquerade-removed")
+        func roundTrip(_ r: AuditReport) throws -> AuditReport {
+            try ModelJSON.decoder().decode(AuditReport.self, from: ModelJSON.encoder().encode(r))
+        }
+        let direct = ReportDiff(before: before, after: after, beforeLabel: "a", afterLabel: "b")
+        let saved = ReportDiff(before: try roundTrip(before), after: try roundTrip(after), beforeLabel: "a", afterLabel: "b")
+        #expect(saved.stateChanges == direct.stateChanges)
+        #expect(saved.changedChecks == direct.changedChecks)
+    }
+}
