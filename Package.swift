@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetPackets", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetJudge", "VNetTestSupport"]),
-        .testTarget(name: "VNetDiffTests", dependencies: ["VNetModel", "VNetJudge", "VNetDiff"]),
+        .testTarget(name: "VNetDiffTests", dependencies: ["VNetModel", "VNetJudge", "VNetDiff", "VNetSnapshot", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport"]),
         .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
         .testTarget(name: "VNetPacketsTests", dependencies: ["VNetModel", "VNetPackets"],

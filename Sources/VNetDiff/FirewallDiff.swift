@@ -3,6 +3,8 @@ import VNetModel
 /// The firewall changes between two states. Rules are matched by content (their elements and comment),
 /// never by position, handle or counters: inserting a rule at the top of a chain shifts every position
 /// below it but changes nothing else, and a rule that only changed place among the others is `moved`.
+/// A table or chain added or removed is one change, followed by each of its chains and rules, so the
+/// policy or rule that explains a regression can be shown by itself.
 enum FirewallDiff {
     static func changes(before: Firewall, after: Firewall) -> [StateChange] {
         var changes: [StateChange] = []
@@ -11,8 +13,12 @@ enum FirewallDiff {
         for location in Set(beforeTables.keys).union(afterTables.keys).sorted() {
             switch (beforeTables[location], afterTables[location]) {
             case let (old?, new?): changes += tableChanges(old, new)
-            case let (old?, nil): changes.append(tableChange(.removed, old, location))
-            case let (nil, new?): changes.append(tableChange(.added, new, location))
+            case let (old?, nil):
+                changes.append(tableChange(.removed, old, location))
+                changes += tableChanges(old, FirewallTable(system: old.system, family: old.family, name: old.name))
+            case let (nil, new?):
+                changes.append(tableChange(.added, new, location))
+                changes += tableChanges(FirewallTable(system: new.system, family: new.family, name: new.name), new)
             case (nil, nil): break
             }
         }
@@ -38,9 +44,11 @@ enum FirewallDiff {
             case let (before?, nil):
                 changes.append(StateChange(area: .firewallChain, kind: .removed, subject: "chain \(location)",
                                            before: chainSummary(before), location: location))
+                changes += ruleChanges(before.rules, [], location)
             case let (nil, after?):
                 changes.append(StateChange(area: .firewallChain, kind: .added, subject: "chain \(location)",
                                            after: chainSummary(after), location: location))
+                changes += ruleChanges([], after.rules, location)
             case (nil, nil): break
             }
         }
