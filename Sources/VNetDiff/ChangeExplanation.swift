@@ -2,13 +2,18 @@ import VNetEvaluate
 import VNetJudge
 import VNetModel
 
-/// Which state changes explain a check's change: those that lie where the check looked. A firewall change
-/// explains it when its chain is one the check's packets traversed (before or after) or one its evidence
-/// names; a route when it covers a routed packet's destination; a sysctl, link or libvirt definition when
-/// it is about the network, an interface on the path, or a setting the evidence cites.
+/// Which state changes explain a check's change: those that lie where the check looked. A rule added,
+/// removed or moved explains it when the check's packets hit that rule (before or after), or, for evidence
+/// without a packet walk, when the evidence names its chain; a chain or table change (one that can decide
+/// a fate) when the packets traversed the chain (or table) or the evidence names it; a route when it covers a routed packet's destination; a sysctl, link or libvirt definition
+/// when it is about the network, an interface on the path, or a setting the evidence cites.
 struct ChangeExplanation {
     /// Chains the packets met (base chains and the chains jumped to), as locations with a chain.
     private var chains: Set<FirewallLocation> = []
+    /// The texts of the rules the packets hit (matched, or could not be decided), by chain.
+    private var hitRules: Set<RuleAt> = []
+    /// Some evidence is a packet walk: which rules mattered is known.
+    private var walked = false
     private var interfaces: Set<String> = []
     /// Destinations of packets that went through a routing decision.
     private var routedDestinations: [IPAddress] = []
@@ -37,6 +42,7 @@ struct ChangeExplanation {
     }
 
     private mutating func add(_ path: PathReport) {
+        walked = true
         evidenceText += (path.decidedBy ?? "") + "\n"
         interfaces.formUnion([path.packet.inInterface, path.packet.bridgePortIn, path.packet.bridgePortOut, path.egressInterface]
             .compactMap { $0 })
@@ -52,6 +58,11 @@ struct ChangeExplanation {
                         location.chain = name
                         chains.insert(location)
                     }
+                    for rule in chain.rules {
+                        var location = table
+                        location.chain = rule.chain
+                        hitRules.insert(RuleAt(location: location, text: rule.text))
+                    }
                 }
             case .routing:
                 if let destination = IPAddress(path.packet.destination) { routedDestinations.append(destination) }
@@ -63,19 +74,25 @@ struct ChangeExplanation {
         }
     }
 
-    /// The changes among `changes` that explain the check's change, in their order.
+    /// The changes among `changes` that explain the check's change, in their order, rules that only
+    /// moved last (a move changes a packet's fate less often than an addition or removal).
     func explaining(_ changes: [StateChange]) -> [StateChange] {
-        changes.filter(explains)
+        let found = changes.filter(explains)
+        return found.filter { $0.kind != .moved } + found.filter { $0.kind == .moved }
     }
 
     func explains(_ change: StateChange) -> Bool {
         switch change.area {
-        case .firewallRule, .firewallChain:
+        case .firewallRule:
             guard let location = change.location else { return false }
+            let texts = [change.before, change.after].compactMap { $0 }.filter { !$0.isEmpty }
+            // Without a packet walk, which rules mattered is unknown: a rule of a chain the evidence names.
+            return texts.contains { hitRules.contains(RuleAt(location: location, text: $0)) } || (!walked && names(location))
+        case .firewallChain:
+            guard let location = change.location, change.inert != true else { return false }
             return chains.contains(location) || names(location)
-                || [change.before, change.after].contains { $0.map { !$0.isEmpty && evidenceText.contains($0) } ?? false }
         case .firewallTable:
-            guard let location = change.location else { return false }
+            guard let location = change.location, change.inert != true else { return false }
             return chains.contains { $0.tableOnly == location.tableOnly }
                 || evidenceText.contains("\(location.system) \(location.family) \(location.table)")
         case .route:
@@ -90,6 +107,12 @@ struct ChangeExplanation {
         case .libvirtNetwork:
             return network.map { change.subject == "libvirt network \($0)" } ?? false
         }
+    }
+
+    /// A rule by its chain and text.
+    private struct RuleAt: Hashable {
+        var location: FirewallLocation
+        var text: String
     }
 
     /// The evidence names the chain, as paths (`forward ip filter FORWARD`) and catalogue rules

@@ -58,25 +58,25 @@ public struct CheckChange: Codable, Sendable, Hashable {
         }
     }
 
-    /// Pairs the findings of both sides by (id, family), in order when a key repeats.
+    /// Pairs the findings of both sides by (id, family), in order when a key repeats; then pairs what is
+    /// left by id alone (a check that gained or lost its address family is still the same check).
     static func pair(network: String?, before: [Finding], after: [Finding]) -> [(before: Finding?, after: Finding?)] {
         struct Key: Hashable { var id: String, family: AddressFamily? }
-        var unmatched = Dictionary(grouping: after.indices, by: { Key(id: after[$0].id, family: after[$0].family) })
-        var pairs: [(before: Finding?, after: Finding?)] = []
-        var matched = Set<Int>()
-        for finding in before {
-            let key = Key(id: finding.id, family: finding.family)
-            if var candidates = unmatched[key], !candidates.isEmpty {
-                let index = candidates.removeFirst()
-                unmatched[key] = candidates
-                matched.insert(index)
-                pairs.append((finding, after[index]))
-            } else {
-                pairs.append((finding, nil))
+        var pairs: [(before: Int?, after: Int?)] = before.indices.map { ($0, nil) }
+        var taken = Set<Int>()
+        for keyOf in [{ (f: Finding) in Key(id: f.id, family: f.family) }, { (f: Finding) in Key(id: f.id, family: nil) }] {
+            var candidates = Dictionary(grouping: after.indices.filter { !taken.contains($0) }, by: { keyOf(after[$0]) })
+            for (offset, pair) in pairs.enumerated() where pair.after == nil {
+                let key = keyOf(before[pair.before!])
+                guard var free = candidates[key], !free.isEmpty else { continue }
+                let index = free.removeFirst()
+                candidates[key] = free
+                taken.insert(index)
+                pairs[offset].after = index
             }
         }
-        let matchedAfter = after.indices.filter { !matched.contains($0) }.map { after[$0] }
-        return pairs + matchedAfter.map { (nil, $0) }
+        let unpaired: [(before: Int?, after: Int?)] = after.indices.filter { !taken.contains($0) }.map { (nil, $0) }
+        return (pairs + unpaired).map { (before: $0.before.map { before[$0] }, after: $0.after.map { after[$0] }) }
     }
 }
 

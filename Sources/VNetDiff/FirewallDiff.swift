@@ -29,7 +29,8 @@ enum FirewallDiff {
         let rules = table.chains.reduce(0) { $0 + $1.rules.count }
         let summary = "\(table.chains.count) chains, \(rules) rules"
         return StateChange(area: .firewallTable, kind: kind, subject: "table \(location)",
-                           before: kind == .removed ? summary : nil, after: kind == .added ? summary : nil, location: location)
+                           before: kind == .removed ? summary : nil, after: kind == .added ? summary : nil, location: location,
+                           inert: table.chains.allSatisfy(isInert))
     }
 
     private static func tableChanges(_ old: FirewallTable, _ new: FirewallTable) -> [StateChange] {
@@ -43,16 +44,21 @@ enum FirewallDiff {
                 changes += ruleChanges(before.rules, after.rules, location)
             case let (before?, nil):
                 changes.append(StateChange(area: .firewallChain, kind: .removed, subject: "chain \(location)",
-                                           before: chainSummary(before), location: location))
+                                           before: chainSummary(before), location: location, inert: isInert(before)))
                 changes += ruleChanges(before.rules, [], location)
             case let (nil, after?):
                 changes.append(StateChange(area: .firewallChain, kind: .added, subject: "chain \(location)",
-                                           after: chainSummary(after), location: location))
+                                           after: chainSummary(after), location: location, inert: isInert(after)))
                 changes += ruleChanges([], after.rules, location)
             case (nil, nil): break
             }
         }
         return changes
+    }
+
+    /// No rule and no drop policy: the chain lets every packet through unchanged.
+    private static func isInert(_ chain: FirewallChain) -> Bool {
+        chain.rules.isEmpty && chain.base?.policy != .drop
     }
 
     /// `hook forward priority 0 policy drop, 3 rules`, or `regular chain, 3 rules`.

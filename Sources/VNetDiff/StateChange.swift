@@ -36,10 +36,13 @@ public struct StateChange: Codable, Sendable, Hashable {
     public var positionAfter: Int?
     /// For links, sysctls and routes: the interfaces they are about, so a change can be tied to a packet's path.
     public var interfaces: [String]?
+    /// true for a table or chain added or removed that holds no rule and no drop policy: it cannot change
+    /// a packet's fate, so it explains nothing (iptables-legacy registering an empty `filter` table).
+    public var inert: Bool?
 
     public init(area: Area, kind: Kind, subject: String, before: String? = nil, after: String? = nil,
                 location: FirewallLocation? = nil, positionBefore: Int? = nil, positionAfter: Int? = nil,
-                interfaces: [String]? = nil) {
+                interfaces: [String]? = nil, inert: Bool? = nil) {
         self.area = area
         self.kind = kind
         self.subject = subject
@@ -49,6 +52,7 @@ public struct StateChange: Codable, Sendable, Hashable {
         self.positionBefore = positionBefore
         self.positionAfter = positionAfter
         self.interfaces = interfaces
+        self.inert = inert
     }
 }
 
