@@ -71,6 +71,7 @@ import VNetTestSupport
                             "--format", "json", "--output", file])
         #expect(out.status == 1 && out.stdout.isEmpty, "\(out.stderr)")
         let data = try #require(FileManager.default.contents(atPath: file))
+        #expect(try JSONSchemaValidator.errors(of: String(decoding: data, as: UTF8.self), against: "diff.schema.json") == [])
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["schemaVersion"] as? Int == 1 && object["regressed"] as? Bool == true)
         let networks = try #require(object["networks"] as? [[String: Any]])
@@ -94,6 +95,9 @@ import VNetTestSupport
         #expect(out.status == 1)
         #expect(out.stdout.contains("state changes are unknown") && out.stdout.contains("claim.nat.outbound-translated"), "\(out.stdout)")
         #expect(!out.stdout.contains("State changes ("))
+        let json = try diff([stateless, try w.report("iptables-masquerade-removed"), "--format", "json"])
+        #expect(try JSONSchemaValidator.errors(of: json.stdout, against: "diff.schema.json") == [])
+        #expect(json.stdout.contains("\"stateUnknownBecause\""))
     }
 
     @Test func checkReportWithStateMatchesTheSchema() throws {

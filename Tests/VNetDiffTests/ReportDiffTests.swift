@@ -140,4 +140,44 @@ import VNetModel
         #expect(saved.stateChanges == direct.stateChanges)
         #expect(saved.changedChecks == direct.changedChecks)
     }
+
+    @Test func anUplinkTakenDownIsExplainedByItsLink() throws {
+        let d = try diff("nftables-healthy", "nftables-forward-dev-down")
+        let link = try #require(d.stateChanges?.first { $0.area == .link && $0.subject == "link eth-up" })
+        #expect(link.kind == .changed && (link.after ?? "").contains("down"))
+        let outbound = try #require(d.changedChecks.first { $0.network == "default" && $0.id == "claim.nat.outbound-translated" && $0.family == .ipv4 })
+        #expect(outbound.change == .regressed && (outbound.explainedBy ?? []).contains(link), "\(outbound)")
+    }
+
+    @Test func aChangedForwardPolicyIsAChainChangeThatExplainsTheRegression() throws {
+        let healthy = try DiffFixtures.host("iptables-healthy")
+        var edited = healthy
+        let t = try #require(edited.firewall.tables.firstIndex { $0.name == "filter" && $0.family == .ip })
+        let c = try #require(edited.firewall.tables[t].chains.firstIndex { $0.name == "FORWARD" })
+        edited.firewall.tables[t].chains[c].base?.policy = .drop
+        // Policy counters are not a change.
+        edited.firewall.tables[t].chains[c].base?.policyCounters = Counters(packets: 12345, bytes: 1)
+        let d = ReportDiff(before: try DiffFixtures.report(healthy), after: try DiffFixtures.report(edited),
+                           beforeLabel: "a", afterLabel: "b")
+        let changes = try #require(d.stateChanges)
+        #expect(changes.count == 1 && changes.first?.area == .firewallChain && changes.first?.kind == .changed, "\(changes)")
+        #expect(changes.first?.before?.contains("policy accept") == true && changes.first?.after?.contains("policy drop") == true)
+        // Whatever the policy now drops regressed, each explained by the policy; nothing is left unexplained.
+        let regressions = d.changedChecks.filter(\.isRegression)
+        #expect(!regressions.isEmpty)
+        #expect(regressions.allSatisfy { $0.explainedBy == changes }, "\(regressions.filter { $0.explainedBy != changes }.map(\.id))")
+    }
+
+    @Test func libvirtDefinitionChangesNameTheFieldsThatDiffer() throws {
+        let healthy = try DiffFixtures.host("nftables-healthy")
+        var edited = healthy
+        let n = try #require(edited.libvirt.networks.firstIndex { $0.name == "default" })
+        edited.libvirt.networks[n].mtu = 9000
+        let d = ReportDiff(before: try DiffFixtures.report(healthy), after: try DiffFixtures.report(edited),
+                           beforeLabel: "a", afterLabel: "b")
+        let change = try #require(d.stateChanges?.first { $0.area == .libvirtNetwork })
+        #expect(change.subject == "libvirt network default" && change.kind == .changed)
+        #expect(change.before == "mtu=(none)" && change.after == "mtu=9000", "\(change)")
+        #expect(!d.regressed || d.changedChecks.filter(\.isRegression).allSatisfy { ($0.explainedBy ?? []).contains(change) })
+    }
 }
