@@ -139,21 +139,35 @@ enum FirewallDiff {
                     positionBefore: before?.position, positionAfter: after?.position)
     }
 
-    /// Offsets into `a` and `b` of one longest common subsequence (dynamic programming; chains are short).
-    private static func longestCommonSubsequence<T: Equatable>(_ a: [T], _ b: [T]) -> (before: Set<Int>, after: Set<Int>) {
-        guard !a.isEmpty, !b.isEmpty else { return ([], []) }
-        var lengths = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in stride(from: a.count - 1, through: 0, by: -1) {
-            for j in stride(from: b.count - 1, through: 0, by: -1) {
-                lengths[i][j] = a[i] == b[j] ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
+    /// Beyond this many cells (4 M, 32 MB) the dynamic programming table is not built.
+    static let maximumTableCells = 4_000_000
+
+    /// Offsets into `a` and `b` of one longest common subsequence. The common head and tail are taken
+    /// as they are (an edit is usually local), and dynamic programming runs on what is left between them.
+    private static func longestCommonSubsequence<T: Hashable>(_ a: [T], _ b: [T]) -> (before: Set<Int>, after: Set<Int>) {
+        var head = 0
+        while head < a.count && head < b.count && a[head] == b[head] { head += 1 }
+        var tail = 0
+        while tail < a.count - head && tail < b.count - head && a[a.count - 1 - tail] == b[b.count - 1 - tail] { tail += 1 }
+        var inA = Set(0..<head).union((a.count - tail)..<a.count)
+        var inB = Set(0..<head).union((b.count - tail)..<b.count)
+        let x = Array(a[head..<(a.count - tail)]), y = Array(b[head..<(b.count - tail)])
+        guard !x.isEmpty, !y.isEmpty else { return (inA, inB) }
+        guard x.count * y.count <= maximumTableCells else {
+            let (keptX, keptY) = increasingPairs(x, y)
+            return (inA.union(keptX.map { head + $0 }), inB.union(keptY.map { head + $0 }))
+        }
+        var lengths = Array(repeating: Array(repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in stride(from: x.count - 1, through: 0, by: -1) {
+            for j in stride(from: y.count - 1, through: 0, by: -1) {
+                lengths[i][j] = x[i] == y[j] ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
             }
         }
         var i = 0, j = 0
-        var inA = Set<Int>(), inB = Set<Int>()
-        while i < a.count && j < b.count {
-            if a[i] == b[j] {
-                inA.insert(i)
-                inB.insert(j)
+        while i < x.count && j < y.count {
+            if x[i] == y[j] {
+                inA.insert(head + i)
+                inB.insert(head + j)
                 i += 1
                 j += 1
             } else if lengths[i + 1][j] >= lengths[i][j + 1] {
@@ -164,4 +178,37 @@ enum FirewallDiff {
         }
         return (inA, inB)
     }
+
+    /// For sequences too long for the table: the k-th occurrence of each content in `b` is paired with its
+    /// k-th occurrence in `a`, and the longest run of pairs increasing in both (patience sorting,
+    /// O(n log n)) is kept. Exact when no content repeats, close otherwise.
+    private static func increasingPairs<T: Hashable>(_ a: [T], _ b: [T]) -> (before: [Int], after: [Int]) {
+        var occurrences = Dictionary(grouping: a.indices, by: { a[$0] })
+        var pairs: [(a: Int, b: Int)] = []
+        for (j, element) in b.enumerated() {
+            guard var list = occurrences[element], !list.isEmpty else { continue }
+            pairs.append((list.removeFirst(), j))
+            occurrences[element] = list
+        }
+        // tails[k]: index into pairs of the smallest last a-offset of an increasing run of length k+1.
+        var tails: [Int] = []
+        var previous = Array(repeating: -1, count: pairs.count)
+        for (p, pair) in pairs.enumerated() {
+            var low = 0, high = tails.count
+            while low < high {
+                let middle = (low + high) / 2
+                if pairs[tails[middle]].a < pair.a { low = middle + 1 } else { high = middle }
+            }
+            previous[p] = low > 0 ? tails[low - 1] : -1
+            if low == tails.count { tails.append(p) } else { tails[low] = p }
+        }
+        var kept: [(a: Int, b: Int)] = []
+        var p = tails.last ?? -1
+        while p >= 0 {
+            kept.append(pairs[p])
+            p = previous[p]
+        }
+        return (kept.map(\.a), kept.map(\.b))
+    }
 }
+
