@@ -5,8 +5,9 @@ import VNetModel
 /// Which state changes explain a check's change: those that lie where the check looked. A rule added,
 /// removed or moved explains it when the check's packets hit that rule (before or after), or, for evidence
 /// without a packet walk, when the evidence names its chain; a chain or table change (one that can decide
-/// a fate) when the packets traversed the chain (or table) or the evidence names it; a route when it covers a routed packet's destination; a sysctl, link or libvirt definition
-/// when it is about the network, an interface on the path, or a setting the evidence cites.
+/// a fate) when the packets traversed the chain (or table) or the evidence names it; a route when it covers
+/// a routed packet's destination; a sysctl, link or libvirt definition when it is about the network, an
+/// interface on the path, or a setting the evidence cites.
 struct ChangeExplanation {
     /// Chains the packets met (base chains and the chains jumped to), as locations with a chain.
     private var chains: Set<FirewallLocation> = []
