@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "VNetSnapshot", dependencies: ["VNetModel", "VNetParsers"]),
         // Text renderers of the model and, later, of verdicts (show, check reports).
         .target(name: "VNetReport", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge"]),
+        // Change verification: two check reports (and the states they judged) compared, regressions explained.
+        .target(name: "VNetDiff", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge"]),
         // libpcap owner (live and offline captures).
         .target(name: "VNetCapture", dependencies: ["CPcap", "CNetlink", "VNetPackets"]),
         // Active probes (check --probe): a veth port on each network's bridge into a private namespace, its
@@ -57,7 +59,7 @@ let package = Package(
         .target(name: "VNetProbe", dependencies: ["CNetlink", "VNetModel", "VNetCollect"]),
         .executableTarget(name: "vnetaudit", dependencies: [
             "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture", "VNetReport",
-            "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic", "VNetProbe",
+            "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic", "VNetProbe", "VNetDiff",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetPackets", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetJudge", "VNetTestSupport"]),
+        .testTarget(name: "VNetDiffTests", dependencies: ["VNetModel", "VNetJudge", "VNetDiff", "VNetSnapshot", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport", "VNetTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),

@@ -21,6 +21,9 @@ public struct AuditReport: Codable, Sendable, Equatable {
     public var interrupted: Bool
     /// The traffic judged, when there was any (`--capture`, `--pcap`, a snapshot's captures).
     public var capture: CaptureSection?
+    /// The host state judged, so a later `vnetaudit diff` can say which rules or settings changed; nil in
+    /// reports made without it (older reports, assembled reports); a diff then compares verdicts only.
+    public var state: HostState?
 
     public struct Tool: Codable, Sendable, Hashable {
         public var name: String

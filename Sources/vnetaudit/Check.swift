@@ -52,6 +52,9 @@ struct Check: ParsableCommand {
 
     @OptionGroup var output: ReportOutputOptions
 
+    @Option(help: ArgumentHelp("Compare with this saved report (or snapshot) too: the changes go to standard error after the report, the exit code is 1 when a check regressed, 0 otherwise (docs/diff.md).", valueName: "file"))
+    var baseline: String?
+
     @Flag(name: .customLong("no-color"), help: "No ANSI colours (also when NO_COLOR is set or output is not a terminal).")
     var noColor = false
 
@@ -62,28 +65,26 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let logger = logging.makeLogger()
-        let standardCatalogue = Background { try Self.catalogue() }
+        let standardCatalogue = StaticJudgement.loadCatalogue()
+        let baselineReport = try baseline.map { try DiffSide.report(at: $0, catalogue: standardCatalogue) }
         let loaded = try HostLoader.load(input, logger: logger)
         let host = loaded.host
         let outputs = try ReportOutputs(output, hostname: host.hostname)
         defer { outputs.release() }
         let scope = try AuditScope(host: host, networks: selectedNetworks(of: host))
-        let claimed = Background {
-            Dictionary(scope.networks.map { ($0.name, ClaimJudge.judge($0, on: host)) }, uniquingKeysWith: { first, _ in first })
-        }
-        let rules = try standardCatalogue.value.run(scope)
+        let judgement = try StaticJudgement(scope: scope, catalogue: standardCatalogue)
         let observed = try observedTraffic(scope: scope, outputs: outputs, logger: logger)
-        let claims = try claimed.value
-        var report = AuditReport.assemble(
-            scope: scope,
-            claims: { network in
-                (claims[network.name] ?? []) + (observed?.findings(of: network.name) ?? [])
-            },
-            rules: rules, extraHostFindings: observed?.hostFindings ?? [],
-            source: input.sourceDescription, version: VNetAudit.version)
+        var report = try judgement.report(
+            source: input.sourceDescription, extraFindings: { observed?.findings(of: $0) ?? [] },
+            extraHostFindings: observed?.hostFindings ?? [])
         report.capture = observed?.section
         report.interrupted = observed?.interrupted ?? false
         try outputs.write(report, color: !noColor && Terminal.wantsColor, logger: logger)
+        if let baseline, let baselineReport {
+            let code = DiffSide.compare(baseline: baselineReport, label: baseline, with: report, nowLabel: output.output ?? "now")
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
@@ -131,15 +132,6 @@ struct Check: ParsableCommand {
             judgement: judgement, location: location, interrupted: source.interrupted,
             section: CaptureSectionBuilder.section(source, analyses: analyses, truncatedFiles: truncatedFiles,
                                                    evidenceDirectory: judgement.evidence.isEmpty ? nil : location.displayedDirectory))
-    }
-
-    /// The built-in catalogue; it is compiled in, so failing to load it is a defect of the build.
-    private static func catalogue() throws -> Catalogue {
-        do {
-            return try Catalogue.standard()
-        } catch {
-            throw VNetAuditFailure("the built-in rule catalogue does not load: \(error)")
-        }
     }
 
     /// The networks named by --network, in the order given; all of them without it.

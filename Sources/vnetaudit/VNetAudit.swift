@@ -30,7 +30,8 @@ struct VNetAudit: ParsableCommand {
             --help says what its codes mean; all of them are in docs/exit-codes.md.
             """,
         version: version,
-        subcommands: [Show.self, SnapshotCommand.self, Check.self, Explain.self, RulesCommand.self, ProbeCommand.self, MergeCommand.self]
+        subcommands: [Show.self, SnapshotCommand.self, Check.self, Explain.self, RulesCommand.self, ProbeCommand.self,
+                      DiffCommand.self, MergeCommand.self]
     )
 
     /// Parses and runs, turning every error into a message on stderr and exit code 2, so scripts can

@@ -1,0 +1,32 @@
+import Foundation
+import VNetJudge
+import VNetModel
+
+/// Lab host states (Tests/VNetJudgeTests/Fixtures/claims/BACKEND-STATE.json.gz, healthy and broken)
+/// judged into reports the way `check` judges a snapshot: claims and catalogue, with the state attached.
+enum DiffFixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("VNetJudgeTests/Fixtures/claims")
+
+    static func host(_ name: String) throws -> HostState {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", directory.appendingPathComponent("\(name).json.gz").path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try ModelJSON.decoder().decode(HostState.self, from: data)
+    }
+
+    static func report(_ host: HostState) throws -> AuditReport {
+        let scope = AuditScope(host: host)
+        var report = AuditReport.assemble(scope: scope, claims: { ClaimJudge.judge($0, on: host) },
+                                          rules: try Catalogue.standard().run(scope), source: "fixture", version: "test")
+        report.state = host
+        return report
+    }
+
+    static func report(_ name: String) throws -> AuditReport { try report(host(name)) }
+}
