@@ -10,9 +10,17 @@ public enum PacketDecoder {
         bytes.withUnsafeBytes { decode($0, linkType: linkType) }
     }
 
-    /// The allocation-free entry: decodes straight from a capture buffer (a pcap record, a ring slot).
+    /// Decodes straight from a capture buffer (a pcap record, a ring slot).
     public static func decode(_ buffer: UnsafeRawBufferPointer, linkType: LinkType) -> DecodedPacket {
         var packet = DecodedPacket()
+        decode(buffer, linkType: linkType, into: &packet)
+        return packet
+    }
+
+    /// The streaming entry: decodes into `packet` (reset first), which a caller reading millions of frames
+    /// keeps from one frame to the next, so no packet value is built and copied out per frame.
+    public static func decode(_ buffer: UnsafeRawBufferPointer, linkType: LinkType, into packet: inout DecodedPacket) {
+        packet = DecodedPacket()
         let frame = ByteReader(frame: buffer, layer: .link)
         do {
             switch linkType {
@@ -24,7 +32,6 @@ public enum PacketDecoder {
         } catch {
             packet.issue = error
         }
-        return packet
     }
 
     /// Like `decode`, for a libpcap link-type number that may be one the decoders do not read.

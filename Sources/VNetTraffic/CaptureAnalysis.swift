@@ -5,6 +5,8 @@ import VNetPackets
 /// capture of any length fits in memory. `TrafficJudge.judge(scope:analyses:reading:)` judges several.
 public struct CaptureAnalysis: Sendable {
     var traffic: InterfaceTraffic
+    /// The packet each frame is decoded into, kept from frame to frame.
+    private var scratch = DecodedPacket()
 
     /// `capture` describes the capture (interface, link type, counters, times, source); its frames, if
     /// any, are not read: feed them with `add`.
@@ -30,7 +32,8 @@ public struct CaptureAnalysis: Sendable {
 
     /// The capture's next frame, decoded from `bytes` in place.
     public mutating func add(_ bytes: UnsafeRawBufferPointer, at timestampNanoseconds: UInt64) {
-        traffic.add(PacketDecoder.decode(bytes, linkType: traffic.capture.linkType), at: timestampNanoseconds, length: bytes.count)
+        PacketDecoder.decode(bytes, linkType: traffic.capture.linkType, into: &scratch)
+        traffic.add(scratch, at: timestampNanoseconds, length: bytes.count)
     }
 
     public mutating func add(_ frame: CapturedFrame) {
