@@ -2,7 +2,9 @@
 # The main job on the built-in lab: install what is needed, build, bring up the lab (real libvirtd in
 # network namespaces, every network mode), audit it with each libvirt firewall backend — healthy, then
 # with two real breaks (masquerade removed; a container engine's legacy FORWARD DROP) — write the
-# reports under reports/, and tear the lab down again (also on failure or Ctrl-C). Run as root.
+# reports under reports/ in every format (text, JSON, HTML, Markdown, JUnit, Prometheus), say what each
+# break changed against the healthy report (`diff`), and tear the lab down again (also on failure or
+# Ctrl-C). Run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -17,14 +19,23 @@ out="$top/reports/lab-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
 trap 'bash "$top/lab/lab.sh" down --name "$lab_name" >/dev/null 2>&1 || true' EXIT INT TERM
 
-# check's text and JSON reports of the lab as it is now; exit 1 (a failed claim) is a finding, not an error.
+# check's reports of the lab as it is now, in every format, into $out/check-NAME/; exit 1 (a failed
+# claim) is a finding, not an error.
 audit() {
   local rc=0
-  bash lab/lab.sh exec --name "$lab_name" -- "$bin" check --no-color --output "$out/check-$1.txt" || rc=$?
-  bash lab/lab.sh exec --name "$lab_name" -- "$bin" check --format json --output "$out/check-$1.json" || true
+  bash lab/lab.sh exec --name "$lab_name" -- "$bin" check --quiet --output-dir "$out/check-$1" \
+    --format text --format json --format html --format markdown --format junit --format prometheus || rc=$?
   [ "$rc" -le 1 ] || [ "$rc" = 3 ] || { echo "check could not run ($rc)" >&2; exit "$rc"; }
-  echo "-- check ($1): exit $rc"
-  sed -n '/^network /p;/^verdict/p' "$out/check-$1.txt"
+  echo "-- check ($1): exit $rc, reports in $out/check-$1/"
+  sed -n '/^network /p;/^verdict/p' "$out/check-$1"/*.txt
+}
+
+# What a break changed against the healthy report: the regressed claims and the rules behind them.
+changes() {
+  local rc=0
+  "$bin" diff "$out/check-$1"/*.json "$out/check-$2"/*.json >"$out/diff-$2.txt" || rc=$?
+  [ "$rc" -le 1 ] || { echo "diff could not run ($rc)" >&2; exit "$rc"; }
+  echo "-- diff $1 -> $2: exit $rc (1: something regressed), $out/diff-$2.txt"
 }
 
 for backend in nftables iptables; do
@@ -37,6 +48,7 @@ for backend in nftables iptables; do
   for cause in masquerade-removed forward-drop-legacy; do
     bash lab/lab.sh break "$cause" --name "$lab_name" >/dev/null
     audit "$backend-$cause"
+    changes "$backend-healthy" "$backend-$cause"
     bash lab/lab.sh repair "$cause" --name "$lab_name" >/dev/null
   done
   bash lab/lab.sh down --name "$lab_name"

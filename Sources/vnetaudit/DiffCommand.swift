@@ -35,9 +35,12 @@ struct DiffCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the diff to this file (atomically) instead of standard output.", valueName: "file"))
     var output: String?
 
+    @OptionGroup var logging: LoggingOptions
+
     enum DiffFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() throws {
+        let logger = logging.makeLogger()
         let catalogue = StaticJudgement.loadCatalogue()
         let diff = ReportDiff(before: try DiffSide.report(at: before, catalogue: catalogue),
                               after: try DiffSide.report(at: after, catalogue: catalogue),
@@ -53,6 +56,7 @@ struct DiffCommand: ParsableCommand {
             } catch {
                 throw VNetAuditFailure("\(output): cannot write the diff: \(error.localizedDescription)")
             }
+            logger.notice("diff written to \(output): \(diff.regressed ? "something regressed" : "nothing regressed")")
         } else {
             FileHandle.standardOutput.write(rendered)
         }

@@ -36,11 +36,13 @@ struct MergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the fleet report to this file (atomically) instead of standard output.", valueName: "file"))
     var output: String?
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
+        let logger = logging.makeLogger()
         let fleet = FleetReport.merge(try reports.map(read), version: VNetAudit.version)
         for old in fleet.superseded {
-            FileHandle.standardError.write(Data(("vnetaudit: \(old.hostname): \(old.reportFile ?? "report") of \(ModelJSON.format(old.generatedAt)) "
-                + "left out for the newer \(old.keptReportFile ?? "report") of \(ModelJSON.format(old.keptGeneratedAt))\n").utf8))
+            logger.warning("\(old.hostname): \(old.reportFile ?? "report") of \(ModelJSON.format(old.generatedAt)) left out for the newer \(old.keptReportFile ?? "report") of \(ModelJSON.format(old.keptGeneratedAt))")
         }
         let rendered = switch format {
         case .json: try ModelJSON.encoder().encode(fleet) + Data("\n".utf8)
@@ -52,7 +54,7 @@ struct MergeCommand: ParsableCommand {
             } catch {
                 throw VNetAuditFailure("\(output): cannot write the fleet report: \(error.localizedDescription)")
             }
-            FileHandle.standardError.write(Data("vnetaudit: fleet report of \(fleet.hosts.count) host\(fleet.hosts.count == 1 ? "" : "s") written to \(output): verdict \(fleet.verdict.rawValue)\n".utf8))
+            logger.notice("fleet report of \(fleet.hosts.count) host\(fleet.hosts.count == 1 ? "" : "s") written to \(output): verdict \(fleet.verdict.rawValue)")
         } else {
             FileHandle.standardOutput.write(rendered)
         }

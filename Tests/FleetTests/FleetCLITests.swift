@@ -64,9 +64,13 @@ import VNetTestSupport
         try FleetFixtures.json(old).write(to: URL(fileURLWithPath: oldFile))
         let newFile = dir.appendingPathComponent("reports/hv-a.json").path
         let run = try Shell.run([BuiltProducts.vnetaudit, "merge", newFile, oldFile])
-        #expect(run.stderr.contains("vnetaudit: hv-a: \(oldFile) of 2027-01-15T08:00:00Z left out for the newer \(newFile) of 2027-01-15T08:10:00Z"), "\(run.stderr)")
+        #expect(run.stderr.contains("vnetaudit: warning: hv-a: \(oldFile) of 2027-01-15T08:00:00Z left out for the newer \(newFile) of 2027-01-15T08:10:00Z"), "\(run.stderr)")
         let fleet = try ModelJSON.decoder().decode(FleetReport.self, from: Data(run.stdout.utf8))
         #expect(fleet.hosts.count == 1 && fleet.superseded.count == 1)
+        let quiet = try Shell.run([BuiltProducts.vnetaudit, "merge", "--quiet", newFile, oldFile])
+        #expect(quiet.stderr.isEmpty, "--quiet leaves only errors: \(quiet.stderr)")
+        let quietFleet = try ModelJSON.decoder().decode(FleetReport.self, from: Data(quiet.stdout.utf8))
+        #expect(quietFleet.hosts == fleet.hosts && quietFleet.superseded == fleet.superseded)
     }
 
     @Test(arguments: [
