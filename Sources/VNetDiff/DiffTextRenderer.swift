@@ -21,7 +21,7 @@ public enum DiffTextRenderer {
         out.append("")
         out.append(regressions.isEmpty
                    ? "no regression (\(improvements.count) improved, \(others.count) other check changes)"
-                   : "REGRESSED: \(regressions.count) checks got worse (\(improvements.count) improved)")
+                   : "REGRESSED: \(regressions.count) check\(regressions.count == 1 ? "" : "s") got worse (\(improvements.count) improved)")
         if let reason = diff.stateUnknownBecause { out.append("note: \(reason)") }
         section("Regressions", regressions, diff: diff, into: &out)
         section("Improvements", improvements, diff: diff, into: &out)
@@ -43,7 +43,7 @@ public enum DiffTextRenderer {
         }
         let unchanged = (diff.networks.flatMap(\.checks) + diff.hostChecks).filter { !$0.isChange }.count
         out.append("")
-        out.append("\(unchanged) checks unchanged; exit \(diff.exitCode)")
+        out.append("\(unchanged) check\(unchanged == 1 ? "" : "s") unchanged; exit \(diff.exitCode)")
         return out.joined(separator: "\n") + "\n"
     }
 
