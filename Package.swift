@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "VNetTestSupport"),
 
         .testTarget(name: "VNetModelTests", dependencies: ["VNetModel"]),
-        .testTarget(name: "VNetParsersTests", dependencies: ["VNetModel", "VNetParsers"],
+        .testTarget(name: "VNetParsersTests", dependencies: ["VNetModel", "VNetParsers", "VNetTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VNetSnapshotTests", dependencies: ["VNetModel", "VNetParsers", "VNetSnapshot", "VNetTestSupport"]),
         // Need root and the C libraries: live collection, read-only proof, libiptc vs iptables-save.
@@ -85,12 +85,12 @@ let package = Package(
         .testTarget(name: "VNetDiffTests", dependencies: ["VNetModel", "VNetJudge", "VNetDiff", "VNetSnapshot", "VNetTestSupport"]),
         .testTarget(name: "VNetReportTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetReport", "VNetTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers"]),
-        .testTarget(name: "VNetPacketsTests", dependencies: ["VNetModel", "VNetPackets"],
+        .testTarget(name: "VNetEvaluateTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetParsers", "VNetTestSupport"]),
+        .testTarget(name: "VNetPacketsTests", dependencies: ["VNetModel", "VNetPackets", "VNetTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "VNetTrafficTests", dependencies: ["VNetModel", "VNetPackets", "VNetJudge", "VNetTraffic"],
+        .testTarget(name: "VNetTrafficTests", dependencies: ["VNetModel", "VNetPackets", "VNetJudge", "VNetTraffic", "VNetTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers"],
+        .testTarget(name: "VNetJudgeTests", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge", "VNetParsers", "VNetTestSupport"],
                     resources: [.copy("Fixtures")]),
         // The built binary end to end: inputs, exit codes, messages.
         .testTarget(name: "VNetProbeTests", dependencies: ["VNetModel", "VNetProbe", "VNetTestSupport"]),

@@ -81,6 +81,11 @@ public enum Shell {
         return o.stdout
     }
 
+    /// The contents of a gzipped text file (the lab's saved host states, `*.json.gz`).
+    public static func gunzip(_ path: String) throws -> Data {
+        Data(try check(["gzip", "-dc", path]).utf8)
+    }
+
     public static var isRoot: Bool { getuid() == 0 }
 
     /// True when `name` is an executable on PATH.

@@ -1,6 +1,7 @@
 import Foundation
 import VNetJudge
 import VNetModel
+import VNetTestSupport
 
 /// Check reports of lab host states (Tests/VNetJudgeTests/Fixtures/claims/BACKEND-STATE.json.gz), judged the
 /// way `check` judges them (claims and the standard catalogue), each under the hostname a test gives it.
@@ -12,15 +13,7 @@ enum FleetFixtures {
     /// The lab's host state `state` (e.g. `nftables-healthy`), renamed `hostname`.
     static func host(_ state: String, hostname: String) throws -> HostState {
         let path = claims.appendingPathComponent("\(state).json.gz").path
-        let gunzip = Process()
-        gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gunzip.arguments = ["-dc", path]
-        let pipe = Pipe()
-        gunzip.standardOutput = pipe
-        try gunzip.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        gunzip.waitUntilExit()
-        var host = try ModelJSON.decoder().decode(HostState.self, from: data)
+        var host = try ModelJSON.decoder().decode(HostState.self, from: try Shell.gunzip(path))
         host.hostname = hostname
         return host
     }

@@ -1,6 +1,7 @@
 import Foundation
 import VNetJudge
 import VNetModel
+import VNetTestSupport
 
 /// Lab host states (Tests/VNetJudgeTests/Fixtures/claims/BACKEND-STATE.json.gz, healthy and broken)
 /// judged into reports the way `check` judges a snapshot: claims and catalogue, with the state attached.
@@ -9,15 +10,7 @@ enum DiffFixtures {
         .appendingPathComponent("VNetJudgeTests/Fixtures/claims")
 
     static func host(_ name: String) throws -> HostState {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", directory.appendingPathComponent("\(name).json.gz").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try ModelJSON.decoder().decode(HostState.self, from: data)
+        try ModelJSON.decoder().decode(HostState.self, from: try Shell.gunzip(directory.appendingPathComponent("\(name).json.gz").path))
     }
 
     static func report(_ host: HostState) throws -> AuditReport {

@@ -1,4 +1,5 @@
 import Testing
+import VNetTestSupport
 import VNetModel
 @testable import VNetEvaluate
 
@@ -6,7 +7,7 @@ import VNetModel
 /// indexed walk gives exactly the plain walk's `PathResult` (fate, every step, hit and translation).
 @Suite struct RuleIndexTests {
     @Test(arguments: 0..<40) func indexedWalkIsThePlainWalk(seed: UInt64) {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(state: seed &+ 0x9e37_79b9_7f4a_7c15)
         let firewall = RandomRuleSet.firewall(&random)
         let indexed = FirewallIndex(firewall)
         let plain = FirewallIndex(firewall, indexingRules: false)
@@ -52,18 +53,6 @@ import VNetModel
     }
 }
 
-/// A small deterministic generator (SplitMix64), so a failing seed can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random rule sets over small value pools, so that packets often meet guards they pass, fail, or
 /// cannot decide: prefixes of several lengths on both families, interface names and wildcards, ports
@@ -74,7 +63,7 @@ enum RandomRuleSet {
     static let names = ["virbr0", "eth0", "veth1", "veth2"]
     static let regularChains = ["sub0", "sub1", "sub2", "sub3"]
 
-    static func firewall(_ random: inout SplitMix) -> Firewall {
+    static func firewall(_ random: inout SplitMix64) -> Firewall {
         let filter = FirewallTable(system: Bool.random(using: &random) ? .xtables : .nftables, family: .ip, name: "filter",
                                    chains: [chain("FORWARD", .forward, .filter, &random), chain("INPUT", .input, .filter, &random),
                                             chain("OUTPUT", .output, .filter, &random)] + regular(.filter, &random))
@@ -86,7 +75,7 @@ enum RandomRuleSet {
         return Firewall(tables: [filter, nat, inet])
     }
 
-    static func probe(_ random: inout SplitMix) -> PacketProbe {
+    static func probe(_ random: inout SplitMix64) -> PacketProbe {
         let six = Int.random(in: 0..<4, using: &random) == 0
         let pool = six ? v6 : v4
         let local = Int.random(in: 0..<5, using: &random) == 0
@@ -100,27 +89,27 @@ enum RandomRuleSet {
                            mark: [0, 1, nil].randomElement(using: &random)!)
     }
 
-    static func visits(_ random: inout SplitMix) -> [HookVisit] {
+    static func visits(_ random: inout SplitMix64) -> [HookVisit] {
         let hooks: [[Hook]] = [[.prerouting, .forward, .postrouting], [.prerouting, .input], [.output, .postrouting]]
         return hooks.randomElement(using: &random)!.map { HookVisit(hook: $0, layer: .routed) }
     }
 
     /// Regular chains jump only to later ones, as the kernel refuses loops (a loop would also make the
     /// walk tree exponential).
-    private static func regular(_ type: ChainType, _ random: inout SplitMix) -> [FirewallChain] {
+    private static func regular(_ type: ChainType, _ random: inout SplitMix64) -> [FirewallChain] {
         regularChains.indices.map { index in
             FirewallChain(name: regularChains[index], rules: rules(type, targets: Array(regularChains[(index + 1)...]), &random))
         }
     }
 
-    private static func chain(_ name: String, _ hook: Hook, _ type: ChainType, _ random: inout SplitMix) -> FirewallChain {
+    private static func chain(_ name: String, _ hook: Hook, _ type: ChainType, _ random: inout SplitMix64) -> FirewallChain {
         let priority = BaseChain.xtablesPriority(table: type == .nat ? "nat" : "filter", hook: hook) ?? 0
         return FirewallChain(name: name, base: BaseChain(type: type, hook: hook, priority: priority,
                                                          policy: Bool.random(using: &random) ? .accept : .drop),
                              rules: rules(type, targets: regularChains, &random))
     }
 
-    private static func rules(_ type: ChainType, targets: [String], _ random: inout SplitMix) -> [FirewallRule] {
+    private static func rules(_ type: ChainType, targets: [String], _ random: inout SplitMix64) -> [FirewallRule] {
         (1...Int.random(in: 16...40, using: &random)).map { position in
             var elements: [RuleElement] = []
             if Int.random(in: 0..<12, using: &random) == 0 { elements.append(.action(.setMark(value: 1, mask: nil))) }
@@ -130,7 +119,7 @@ enum RandomRuleSet {
         }
     }
 
-    private static func matchElement(_ random: inout SplitMix) -> RuleElement {
+    private static func matchElement(_ random: inout SplitMix64) -> RuleElement {
         func prefix(_ pool: [String]) -> MatchValue {
             let address = Build.address(pool.randomElement(using: &random)!)
             let lengths = address.family == .ipv4 ? [8, 16, 24, 32] : [16, 32, 128]
@@ -158,7 +147,7 @@ enum RandomRuleSet {
         }
     }
 
-    private static func action(_ type: ChainType, targets: [String], _ random: inout SplitMix) -> Action {
+    private static func action(_ type: ChainType, targets: [String], _ random: inout SplitMix64) -> Action {
         // The last chain jumps to one that does not exist (the walk stops as unknown).
         let target = targets.randomElement(using: &random) ?? "missing"
         let nat: [Action] = type == .nat

@@ -1,6 +1,7 @@
 import Foundation
 import VNetJudge
 import VNetModel
+import VNetTestSupport
 
 /// Host states saved from the lab (`lab/lab.sh exec -- vnetaudit show --format json`, gzipped) in
 /// Tests/VNetJudgeTests/Fixtures/claims: `BACKEND-STATE.json.gz`.
@@ -11,7 +12,7 @@ enum ClaimsFixtures {
         guard let url = Bundle.module.url(forResource: "Fixtures/claims/\(name).json.gz", withExtension: nil) else {
             throw Missing(name: name)
         }
-        return try ModelJSON.decoder().decode(HostState.self, from: try gunzip(url))
+        return try ModelJSON.decoder().decode(HostState.self, from: try Shell.gunzip(url.path))
     }
 
     /// The claim findings of network `network` of fixture `name`.
@@ -24,17 +25,5 @@ enum ClaimsFixtures {
     /// The finding `id` of `family` among `findings`.
     static func claim(_ findings: [Finding], _ id: String, _ family: AddressFamily? = nil) -> Finding? {
         findings.first { $0.id == id && (family == nil || $0.family == family) }
-    }
-
-    private static func gunzip(_ url: URL) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
     }
 }

@@ -1,26 +1,15 @@
 import Testing
+import VNetTestSupport
 import VNetPackets
 
 /// Deterministic fuzzing: random frames and mutated samples under every link type never trap, and what
 /// the decoders say about them is consistent.
 @Suite struct PacketFuzzTests {
-    /// SplitMix64: small, fast, and the same sequence on every run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     static let interesting: [UInt8] = [0, 1, 2, 4, 5, 6, 8, 0x0f, 0x10, 0x3f, 0x40, 0x45, 0x60, 0x7f, 0x80, 0xc0, 0xfe, 0xff]
     static let samples = SampleFrames.all.keys.sorted().compactMap { SampleFrames.all[$0] }
     static let linkTypes: [LinkType] = [.ethernet, .raw, .linuxCooked, .linuxCooked2]
 
-    static func mutate(_ bytes: inout [UInt8], using random: inout Generator) {
+    static func mutate(_ bytes: inout [UInt8], using random: inout SplitMix64) {
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             guard !bytes.isEmpty else { bytes = [UInt8.random(in: 0...255, using: &random)]; continue }
             let at = Int.random(in: 0..<bytes.count, using: &random)
@@ -37,7 +26,7 @@ import VNetPackets
     }
 
     @Test func randomAndMutatedFramesNeverTrap() {
-        var random = Generator(state: 0x7e57_decd)
+        var random = SplitMix64(state: 0x7e57_decd)
         var tally = DecodeTally()
         let iterations = 200_000
         for iteration in 0..<iterations {

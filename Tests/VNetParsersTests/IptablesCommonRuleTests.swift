@@ -1,4 +1,5 @@
 import Testing
+import VNetTestSupport
 import VNetModel
 @testable import VNetParsers
 
@@ -112,7 +113,7 @@ import VNetModel
         let nat = ["172.16.1.2:80", "172.16.1.2", "172.16.1.2-172.16.1.9:80-90", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:080",
                    "[fe80::1]:80", "fe80::1", ":80", "1.2.3.4:80/90", "1.2.3.4:", "1.2.3:80"]
         let rejects = ["icmp-port-unreachable", "tcp-reset", "icmp6-adm-prohibited", "port-unreach", "bogus"]
-        var rng = IptablesSaveFuzzTests.SeededGenerator(state: 0x1234_5678)
+        var rng = SplitMix64(state: 0x1234_5678)
         func pick(_ values: [String]) -> String { values[Int(rng.next() % UInt64(values.count))] }
         let pieces: [() -> [String]] = [
             { ["-s", pick(addresses)] }, { ["!", "-d", pick(addresses)] }, { ["-d", pick(addresses)] },

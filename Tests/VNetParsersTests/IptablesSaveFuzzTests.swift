@@ -1,21 +1,10 @@
 import Testing
+import VNetTestSupport
 import VNetModel
 @testable import VNetParsers
 
 /// Mutated and truncated save files must parse or throw, never trap.
 @Suite struct IptablesSaveFuzzTests {
-    /// SplitMix64: a fixed-seed generator so every run tries the same cases.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Parses and reports whether it succeeded; a trap would end the test process.
     @discardableResult
     private func survives(_ bytes: [UInt8], family: AddressFamily) -> Bool {
@@ -38,7 +27,7 @@ import VNetModel
     }
 
     @Test func randomByteMutationsParseOrThrow() throws {
-        var generator = SeededGenerator(state: 0x1ab1e5)
+        var generator = SplitMix64(state: 0x1ab1e5)
         let interesting: [UInt8] = Array(" \t\n\r\"\\!-:[]*#/,.+0123456789xAZaz".utf8) + [0, 0xff, 0xc3]
         var cases = 0
         for (name, family) in IptablesFixtures.all {
@@ -61,7 +50,7 @@ import VNetModel
     }
 
     @Test func randomTokenListsNeverTrapTheSharedRuleFunction() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(state: 42)
         let vocabulary = ["-A", "X", "!", "-s", "-d", "-i", "-o", "-p", "-m", "-j", "-g", "-c", "-f", "tcp", "udp", "icmp",
                           "multiport", "conntrack", "--dport", "--sport", "--dports", "--ctstate", "NEW", "1:2", "80,443",
                           "10.0.0.0/8", "::1", "virbr+", "ACCEPT", "DNAT", "--to-destination", "[::1]:80", "MARK",

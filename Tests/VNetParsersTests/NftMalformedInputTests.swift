@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VNetTestSupport
 import VNetModel
 @testable import VNetParsers
 
@@ -84,7 +85,7 @@ struct NftMalformedInputTests {
     }
 
     @Test func randomByteFlipsNeverTrap() throws {
-        var rng = SplitMix64(seed: 0x5eed_f00d)
+        var rng = SplitMix64(state: 0x5eed_f00d)
         for name in ["libvirt-nftables", "inet-firewall"] {
             let dump = [UInt8](try NftFixtures.data("\(name).netlink"))
             var decoded = 0, failed = 0
@@ -129,18 +130,5 @@ struct NftMalformedInputTests {
             at += (len + 3) & ~3
         }
         return last
-    }
-}
-
-/// A small deterministic generator so fuzz cases are the same on every run.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+import VNetTestSupport
 import VNetModel
 @testable import VNetParsers
 
@@ -36,7 +37,7 @@ import VNetModel
     }
 
     @Test func randomPayloadsNeverTrap() {
-        var generator = IptablesSaveFuzzTests.SeededGenerator(state: 7)
+        var generator = SplitMix64(state: 7)
         for _ in 0..<4000 {
             let data = (0..<Int.random(in: 0...180, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let family: AddressFamily = Bool.random(using: &generator) ? .ipv4 : .ipv6

@@ -25,7 +25,7 @@ enum LabReports {
     static func host(_ name: String) throws -> HostState {
         let path = directory.appendingPathComponent("\(name).json.gz").path
         guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
-        return try ModelJSON.decoder().decode(HostState.self, from: Data(try Shell.check(["gzip", "-dc", path]).utf8))
+        return try ModelJSON.decoder().decode(HostState.self, from: try Shell.gunzip(path))
     }
 
     /// The report of saved state `name`, judged once per test run (judging every fixture takes seconds).

@@ -1,6 +1,7 @@
 import Foundation
 import VNetJudge
 import VNetModel
+import VNetTestSupport
 import VNetPackets
 import VNetTraffic
 
@@ -17,15 +18,7 @@ enum TrafficFixtures {
     }
 
     static func host(_ state: String = "nftables-healthy") throws -> HostState {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-dc", try url("lab/\(state)/host.json.gz").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try ModelJSON.decoder().decode(HostState.self, from: data)
+        try ModelJSON.decoder().decode(HostState.self, from: try Shell.gunzip(try url("lab/\(state)/host.json.gz").path))
     }
 
     static func captures(_ state: String) throws -> [InterfaceCapture] {
