@@ -65,17 +65,17 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let logger = logging.makeLogger()
-        let standardCatalogue = StaticJudgement.loadCatalogue()
+        let standardCatalogue = Catalogue.loadingStandard()
         let baselineReport = try baseline.map { try DiffSide.report(at: $0, catalogue: standardCatalogue) }
         let loaded = try HostLoader.load(input, logger: logger)
         let host = loaded.host
         let outputs = try ReportOutputs(output, hostname: host.hostname)
         defer { outputs.release() }
         let scope = try AuditScope(host: host, networks: selectedNetworks(of: host))
-        let judgement = try StaticJudgement(scope: scope, catalogue: standardCatalogue)
+        let judgement = try StaticJudgement(scope: scope, catalogue: standardCatalogue.value)
         let observed = try observedTraffic(scope: scope, outputs: outputs, logger: logger)
-        var report = try judgement.report(
-            source: input.sourceDescription, extraFindings: { observed?.findings(of: $0) ?? [] },
+        var report = judgement.report(
+            source: input.sourceDescription, version: VNetAudit.version, extraFindings: { observed?.findings(of: $0) ?? [] },
             extraHostFindings: observed?.hostFindings ?? [])
         report.capture = observed?.section
         report.interrupted = observed?.interrupted ?? false

@@ -41,7 +41,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let logger = logging.makeLogger()
-        let catalogue = StaticJudgement.loadCatalogue()
+        let catalogue = Catalogue.loadingStandard()
         let diff = ReportDiff(before: try DiffSide.report(at: before, catalogue: catalogue),
                               after: try DiffSide.report(at: after, catalogue: catalogue),
                               beforeLabel: before, afterLabel: after)
@@ -78,7 +78,8 @@ enum DiffSide {
             } catch {
                 throw VNetAuditFailure("\(path): not a readable snapshot: \(error)")
             }
-            return try StaticJudgement(scope: AuditScope(host: bundle.host), catalogue: catalogue).report(source: "snapshot \(path)")
+            return try StaticJudgement(scope: AuditScope(host: bundle.host), catalogue: catalogue.value)
+                .report(source: "snapshot \(path)", version: VNetAudit.version)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw VNetAuditFailure("\(path): cannot read the file")

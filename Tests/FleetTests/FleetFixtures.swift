@@ -21,10 +21,8 @@ enum FleetFixtures {
     /// The check report of `state` on a host named `hostname`, generated at `generatedAt`.
     static func report(_ state: String, hostname: String, generatedAt: Date = Date(timeIntervalSince1970: 1_800_000_000)) throws -> AuditReport {
         let host = try host(state, hostname: hostname)
-        let scope = AuditScope(host: host)
-        return AuditReport.assemble(scope: scope, claims: { ClaimJudge.judge($0, on: host) },
-                                    rules: try Catalogue.standard().run(scope),
-                                    source: "snapshot \(state)", version: "0.0.0-test", generatedAt: generatedAt)
+        return try StaticJudgement(scope: AuditScope(host: host), catalogue: Catalogue.standard())
+            .report(source: "snapshot \(state)", version: "0.0.0-test", generatedAt: generatedAt)
     }
 
     static func json(_ report: AuditReport) throws -> Data {

@@ -14,11 +14,7 @@ enum DiffFixtures {
     }
 
     static func report(_ host: HostState) throws -> AuditReport {
-        let scope = AuditScope(host: host)
-        var report = AuditReport.assemble(scope: scope, claims: { ClaimJudge.judge($0, on: host) },
-                                          rules: try Catalogue.standard().run(scope), source: "fixture", version: "test")
-        report.state = host
-        return report
+        try StaticJudgement(scope: AuditScope(host: host), catalogue: Catalogue.standard()).report(source: "fixture", version: "test")
     }
 
     static func report(_ name: String) throws -> AuditReport { try report(host(name)) }

@@ -41,11 +41,8 @@ enum LabReports {
     }
 
     private static func judged(_ host: HostState) throws -> AuditReport {
-        let scope = AuditScope(host: host)
-        return AuditReport.assemble(scope: scope, claims: { ClaimJudge.judge($0, on: host) },
-                                    rules: try Catalogue.standard().run(scope),
-                                    source: "snapshot /var/tmp/lab", version: "0.0.0-test",
-                                    generatedAt: Date(timeIntervalSince1970: 1_800_000_123))
+        try StaticJudgement(scope: AuditScope(host: host), catalogue: Catalogue.standard())
+            .report(source: "snapshot /var/tmp/lab", version: "0.0.0-test", generatedAt: Date(timeIntervalSince1970: 1_800_000_123))
     }
 
     private static let cache = Cache()
