@@ -85,22 +85,9 @@ enum DiffSide {
             throw VNetAuditFailure("\(path): cannot read the file")
         }
         do {
-            return try ModelJSON.decoder().decode(AuditReport.self, from: data)
+            return try AuditReport.decode(data, file: path)
         } catch {
-            throw VNetAuditFailure("\(path): not a vnetaudit check report (`check --format json`): \(Self.reason(error))")
-        }
-    }
-
-    /// The decoding error in a line: what is wrong and where.
-    private static func reason(_ error: Error) -> String {
-        switch error as? DecodingError {
-        case .keyNotFound(let key, let context)?:
-            return "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
-        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
-            let place = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return (place.isEmpty ? "" : "\(place): ") + context.debugDescription
-        default:
-            return "\(error)"
+            throw VNetAuditFailure(error.description)
         }
     }
 
