@@ -52,9 +52,9 @@ struct DiffCommand: ParsableCommand {
         }
         if let output {
             do {
-                try rendered.write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw VNetAuditFailure("\(output): cannot write the diff: \(error.localizedDescription)")
+                try AtomicFile.write(rendered, to: output, existing: .replace)
+            } catch let failure as AtomicFile.Failure {
+                throw VNetAuditFailure("\(failure.path): cannot write the diff: \(failure.reason)")
             }
             logger.notice("diff written to \(output): \(diff.regressed ? "something regressed" : "nothing regressed")")
         } else {

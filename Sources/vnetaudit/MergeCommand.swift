@@ -50,9 +50,9 @@ struct MergeCommand: ParsableCommand {
         }
         if let output {
             do {
-                try rendered.write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw VNetAuditFailure("\(output): cannot write the fleet report: \(error.localizedDescription)")
+                try AtomicFile.write(rendered, to: output, existing: .replace)
+            } catch let failure as AtomicFile.Failure {
+                throw VNetAuditFailure("\(failure.path): cannot write the fleet report: \(failure.reason)")
             }
             logger.notice("fleet report of \(fleet.hosts.count) host\(fleet.hosts.count == 1 ? "" : "s") written to \(output): verdict \(fleet.verdict.rawValue)")
         } else {
