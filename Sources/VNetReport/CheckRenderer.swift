@@ -82,17 +82,11 @@ public enum CheckRenderer {
         let detail = indent + "          "
         if let source = evidence.source { out += detail + "from " + source + (evidence.text.map { ": \($0)" } ?? "") + "\n" }
         else if let text = evidence.text { out += detail + text + "\n" }
-        if let path = evidence.path {
-            let p = path.packet
-            let ports = p.destinationPort.map { "/\($0)" } ?? ""
-            out += detail + "packet \(p.source) -> \(p.destination) \(p.proto)\(ports) \(p.state.rawValue)"
-                + (p.inInterface.map { " in \($0)" } ?? " from the host") + ": " + path.fate.rawValue
-                + (path.egressInterface.map { ", leaves \($0)" } ?? "") + "\n"
-            if let snat = path.sourceTranslation { out += detail + "source NAT: \(snat)\n" }
-            if let dnat = path.destinationTranslation { out += detail + "destination NAT: \(dnat)\n" }
-            if let decider = path.decidedBy { out += detail + "decided by \(decider)\n" }
-            for reason in path.unknownBecause { out += detail + "undecided: \(reason)\n" }
-        }
+        let facts = EvidenceFacts(evidence)
+        if let packet = facts.packet, let fate = facts.fate { out += detail + "packet \(packet): \(fate)\n" }
+        for translation in facts.translations { out += detail + translation + "\n" }
+        if let decider = facts.decidedBy { out += detail + "decided by \(decider)\n" }
+        for reason in facts.undecided { out += detail + "undecided: \(reason)\n" }
         return out
     }
 

@@ -1,9 +1,9 @@
 import VNetEvaluate
 import VNetJudge
 
-/// One piece of evidence taken apart into the facts a reader needs, for the formats that hand a finding
-/// on as text (JUnit failure bodies, Markdown tickets): each format lays them out its own way, but they
-/// say the same things.
+/// One piece of evidence taken apart into the facts a reader needs, for the formats that give a finding
+/// as text (the text report, JUnit failure bodies, Markdown tickets): each format lays them out its own
+/// way, but they say the same things.
 struct EvidenceFacts: Equatable {
     /// What the evidence shows, in one line.
     var summary: String
