@@ -102,16 +102,13 @@ import VNetTestSupport
 /// The page as a real browser parses it (headless Chromium's serialized DOM): the matrix and the failing
 /// checks are there as elements, and a hostile report's text stays text, even where string checks could miss
 /// a way out of an attribute.
-@Suite(.enabled(if: Shell.has("chromium"), "needs chromium"))
+@Suite(.enabled(if: HeadlessChromium.available, "needs chromium"))
 struct FleetHTMLBrowserTests {
     static func dom(of html: String) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vnetaudit-fleet-\(UUID().uuidString).html")
         try html.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let run = try Shell.run(["timeout", "120", "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                                 "--dump-dom", file.absoluteString])
-        guard run.status == 0 else { throw Shell.Failure(command: ["chromium", "--dump-dom"], status: run.status, stderr: run.stderr) }
-        return run.stdout
+        return try HeadlessChromium.dumpDOM(file)
     }
 
     @Test func chromiumSeesTheMatrixAndOnlyOurElements() throws {
