@@ -26,6 +26,14 @@ public enum OfflineTrafficAnalysis {
             path = spoolFile
             described = capture
         }
+
+        /// The capture as described: a live capture's own account, or a file's (whose times its frames give).
+        func capture(linkType: LinkType) -> InterfaceCapture {
+            var capture = described ?? InterfaceCapture(interface: interface, linkType: linkType, frames: [], counters: nil,
+                                                        startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: path ?? "")
+            capture.linkType = linkType
+            return capture
+        }
     }
 
     public struct Result: Sendable {
@@ -86,14 +94,11 @@ public enum OfflineTrafficAnalysis {
     /// One file streamed through an analysis.
     static func analyse(_ input: Input, position: Int) throws -> Analysed {
         guard let path = input.path else {
-            let described = input.described ?? InterfaceCapture(interface: input.interface, linkType: .ethernet, frames: [], counters: nil,
-                                                                 startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: "")
-            return Analysed(analysis: CaptureAnalysis(described, position: position), truncated: false, checkpoints: [])
+            let capture = input.capture(linkType: input.described?.linkType ?? .ethernet)
+            return Analysed(analysis: CaptureAnalysis(capture, position: position), truncated: false, checkpoints: [])
         }
         let stream = try PcapFileStream(path: path)
-        var described = input.described ?? InterfaceCapture(interface: input.interface, linkType: stream.linkType, frames: [], counters: nil,
-                                                            startedAtNanoseconds: 0, endedAtNanoseconds: 0, end: .completed, source: path)
-        described.linkType = stream.linkType
+        let described = input.capture(linkType: stream.linkType)
         var analysis = CaptureAnalysis(described, position: position)
         while try stream.next({ bytes, stamp, _ in analysis.add(bytes, at: stamp) }) {}
         if input.described == nil {
