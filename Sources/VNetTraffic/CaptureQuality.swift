@@ -4,10 +4,16 @@ import VNetPackets
 /// How far the captures can be trusted: drops, interfaces that vanished, interrupted or failed captures,
 /// frames the decoders could not read, captures of interfaces the scope does not use.
 enum CaptureQuality {
-    /// Drops on any of `captures`, as a sentence; nil when nothing was dropped (or nothing is known: a file).
-    static func drops(_ captures: [InterfaceCapture]) -> String? {
+    /// What `captures` missed, as a sentence: drops, and captures that failed part-way (a libpcap error, a
+    /// spool file that could not be written), which lose every frame after the failure without counting
+    /// it; nil when nothing is known to be missing (a file cannot say).
+    static func gaps(_ captures: [InterfaceCapture]) -> String? {
         let dropping = captures.compactMap { c in c.counters.flatMap { $0.dropped > 0 ? "\($0.dropped) on \(c.interface)" : nil } }
-        return dropping.isEmpty ? nil : "frames were dropped (\(dropping.joined(separator: ", "))), so not seeing a bad packet proves nothing"
+        let failed = captures.compactMap { c in if case .failed = c.end { c.interface } else { nil } }
+        var missed: [String] = []
+        if !dropping.isEmpty { missed.append("frames were dropped (\(dropping.joined(separator: ", ")))") }
+        if !failed.isEmpty { missed.append("the capture of \(failed.joined(separator: ", ")) failed part-way") }
+        return missed.isEmpty ? nil : missed.joined(separator: " and ") + ", so not seeing a bad packet proves nothing"
     }
 
     /// The host-level `traffic.capture` finding: one line per interface.

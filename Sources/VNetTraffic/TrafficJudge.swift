@@ -94,10 +94,10 @@ public enum TrafficJudge {
         if let comparison = RulesVsTraffic.draft(network: t.network, family: t.family, traffic: drafts, claims: claims) {
             drafts.append(comparison)
         }
-        if let drops = CaptureQuality.drops((t.sides + t.uplinks).map(\.capture)) {
+        if let gaps = CaptureQuality.gaps((t.sides + t.uplinks).map(\.capture)) {
             for i in drafts.indices where drafts[i].status == .pass {
                 drafts[i].status = .inconclusive
-                drafts[i].message += "; but \(drops)"
+                drafts[i].message += "; but \(gaps)"
             }
         }
         return drafts

@@ -275,6 +275,23 @@ import VNetPackets
         #expect(finding(leak, "default", "traffic.nat.no-guest-address-on-uplink")?.status == .fail)
     }
 
+    /// A capture that failed part-way (a full disk under the spool file) lost the frames after the failure
+    /// without counting them: nothing bad seen is as undecided as with drops.
+    @Test func aFailedCaptureMakesNothingBadSeenInconclusive() throws {
+        var (br, up) = translatedConnection()
+        up.end = .failed("cannot write /var/tmp/vnetaudit-capture-x/1-eth-up.pcap: No space left on device")
+        let j = try judge([br, up], ["default"])
+        let f = try #require(finding(j, "default", "traffic.nat.no-guest-address-on-uplink"))
+        #expect(f.status == .inconclusive)
+        #expect(f.message.contains("the capture of eth-up failed part-way"))
+        #expect(!j.findings(of: "default").contains { $0.status == .pass })
+        let (leakBr, leakUp) = translatedConnection(leak: true)
+        var failing = leakUp
+        failing.end = up.end
+        #expect(finding(try judge([leakBr, failing], ["default"]), "default", "traffic.nat.no-guest-address-on-uplink")?.status == .fail,
+                "a failure does not hide what was seen")
+    }
+
     @Test func noTrafficOrNoCaptureIsInconclusive() throws {
         let silent = try judge([P.Interface("virbr0"), P.Interface("eth-up")], ["default"])
         let f = try #require(finding(silent, "default", "traffic.nat.traffic-seen"))
