@@ -268,7 +268,7 @@ public struct Match: Codable, Equatable, Sendable, Hashable {
     }
 }
 
-public indirect enum MatchValue: Codable, Equatable, Sendable, Hashable {
+public enum MatchValue: Codable, Equatable, Sendable, Hashable {
     case string(String)
     /// Interface-name wildcard: iptables `virbr+`, nft `"virbr*"`; matches names starting with `prefix`.
     case wildcard(prefix: String)
@@ -279,7 +279,7 @@ public indirect enum MatchValue: Codable, Equatable, Sendable, Hashable {
     case maskedInteger(value: UInt64, mask: UInt64)
     /// An address prefix; a single address is a full-length prefix.
     case prefix(IPPrefix)
-    case addressRange(low: IPAddress, high: IPAddress)
+    indirect case addressRange(low: IPAddress, high: IPAddress)
     case mac(String)
     case bool(Bool)
     /// A named constant (`local` for addrtype, `original` for ct direction, `host` for pkttype).
@@ -323,7 +323,7 @@ public struct VerdictMapEntry: Codable, Equatable, Sendable, Hashable {
     }
 }
 
-public indirect enum Action: Codable, Equatable, Sendable, Hashable {
+public enum Action: Codable, Equatable, Sendable, Hashable {
     case accept
     case drop
     /// `with` is the reply kind: `icmp-port-unreachable`, `tcp-reset`, `icmp6-adm-prohibited`...
@@ -335,11 +335,11 @@ public indirect enum Action: Codable, Equatable, Sendable, Hashable {
     case `continue`
     case queue(String?)
     case masquerade(ports: PortRange?, flags: [String])
-    case snat(addresses: AddressRange?, ports: PortRange?, flags: [String])
-    case dnat(addresses: AddressRange?, ports: PortRange?, flags: [String])
+    indirect case snat(addresses: AddressRange?, ports: PortRange?, flags: [String])
+    indirect case dnat(addresses: AddressRange?, ports: PortRange?, flags: [String])
     case redirect(ports: PortRange?, flags: [String])
     /// `KEY vmap { ... }` or `KEY vmap @name`: the verdict looked up by the packet's key.
-    case verdictMap(key: [MatchField], entries: [VerdictMapEntry], namedMap: String?)
+    indirect case verdictMap(key: [MatchField], entries: [VerdictMapEntry], namedMap: String?)
     case counter
     case log(prefix: String?)
     case setMark(value: UInt64, mask: UInt64?)
@@ -347,7 +347,7 @@ public indirect enum Action: Codable, Equatable, Sendable, Hashable {
     case notrack
     /// Another non-terminal statement that cannot change the packet's fate or addresses
     /// (`CHECKSUM --checksum-fill`, `TCPMSS`, `limit`-free logging...), kept by name.
-    case statement(name: String, detail: String)
+    indirect case statement(name: String, detail: String)
 
     /// Ends the walk of the current base chain (accept) or of all chains (drop/reject/queue).
     public var isTerminal: Bool {
