@@ -30,7 +30,7 @@ public enum HostCollector {
 
     public static func collectLive(libvirtPaths: LibvirtPaths = .system, parts: Set<Part> = Set(Part.allCases),
                                    logger: Logger) throws -> HostCollection {
-        useOneMallocArena()
+        MallocArena.prepareForBulkReads()
         let listeners = parts.contains(.listeners) ? CollectorThread { ListenerReader.read() } : nil
         let nftables = parts.contains(.firewall) ? CollectorThread { () throws -> NftablesRead in
             logger.debug("reading nftables")
@@ -106,18 +106,6 @@ public enum HostCollector {
             host.coverage.listeners = .live
         }
         return HostCollection(host: host, raw: raw)
-    }
-
-    /// The threads below allocate a busy host's rules by the hundred thousand. glibc gives each new
-    /// thread an arena of its own that grows one page per mprotect(2) (some 24,000 calls for 100,000
-    /// rules, a tenth of the read); the main arena grows by brk(2) with room to spare. Takes effect
-    /// only before the process's second arena exists, so it is asked for first thing.
-    private static func useOneMallocArena() {
-        // mallopt(3) is declared in <malloc.h>, which the Glibc module leaves out.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        let arenaMax: Int32 = -8  // M_ARENA_MAX
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
     }
 
     private static func legacySource(_ family: AddressFamily) -> String {
