@@ -1,3 +1,0 @@
-import CNetlink
-import CIPTC
-import CNftables

@@ -1,1 +1,0 @@
-// VNetParsers: see docs/architecture.md
