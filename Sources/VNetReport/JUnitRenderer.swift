@@ -13,7 +13,8 @@ import VNetModel
 public enum JUnitRenderer {
     public static func render(_ report: AuditReport) -> String {
         let timestamp = timestampFormatter().string(from: report.generatedAt)
-        let suites = report.networks.map { Suite(network: $0, report: report) } + [Suite(hostOf: report)]
+        let host = hostLabel(report.host.hostname)
+        let suites = report.networks.map { Suite(network: $0, host: host, report: report) } + [Suite(hostOf: report, host: host)]
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites" + attributes([
             ("name", "vnetaudit check of \(report.host.hostname)"),
@@ -26,10 +27,18 @@ public enum JUnitRenderer {
         return out
     }
 
-    /// The classname prefix of a network's cases; host findings use `vnetaudit.host` (no network can be
-    /// called that: networks sit one level further down, under `vnetaudit.network`).
-    static func classPrefix(network: String) -> String { "vnetaudit.network.\(network)" }
-    static let hostClassPrefix = "vnetaudit.host"
+    /// The classname prefix of a network's cases: `vnetaudit.HOST.network.NAME`. The host is part of it
+    /// so that the reports of several hosts gathered into one CI job keep apart (every host has a
+    /// network `default`). Host findings use `vnetaudit.HOST.host` (no network can be called that:
+    /// networks sit one level further down, under `network`).
+    static func classPrefix(network: String, host: String) -> String { "vnetaudit.\(host).network.\(network)" }
+    static func hostClassPrefix(host: String) -> String { "vnetaudit.\(host).host" }
+
+    /// The host name as one classname level: CI systems split classnames into packages at dots, so a
+    /// fully qualified name's dots become underscores.
+    static func hostLabel(_ hostname: String) -> String {
+        hostname.isEmpty ? "unknown" : hostname.replacingOccurrences(of: ".", with: "_")
+    }
 
     /// The `timestamp` attribute: UTC, ISO 8601 without a zone, as Ant writes it (and stricter schemas want).
     static func timestampFormatter() -> DateFormatter {
@@ -98,8 +107,8 @@ public enum JUnitRenderer {
         var failures: Int { cases.filter { $0.status == .fail }.count }
         var errors: Int { cases.filter { $0.status == .inconclusive }.count }
 
-        init(network: NetworkReport, report: AuditReport) {
-            let prefix = classPrefix(network: network.name)
+        init(network: NetworkReport, host: String, report: AuditReport) {
+            let prefix = classPrefix(network: network.name, host: host)
             name = prefix
             properties = [("network", network.name), ("mode", network.mode.rawValue),
                           ("bridge", network.bridge ?? ""), ("forward-device", network.forwardDevice ?? ""),
@@ -108,7 +117,8 @@ public enum JUnitRenderer {
             cases = network.checks.map { Case($0, classPrefix: prefix) }
         }
 
-        init(hostOf report: AuditReport) {
+        init(hostOf report: AuditReport, host: String) {
+            let hostClassPrefix = hostClassPrefix(host: host)
             name = hostClassPrefix
             properties = [("verdict", CheckStatus.worst(report.hostFindings.map(\.status)).rawValue),
                           ("report-verdict", report.verdict.rawValue),

@@ -24,6 +24,9 @@ import VNetModel
         try node.nodes(forXPath: xpath).compactMap { $0 as? XMLElement }
     }
 
+    /// `vnetaudit.HOST`, the start of every suite name and classname of the report.
+    static func hostPrefix(_ report: AuditReport) -> String { "vnetaudit.\(JUnitRenderer.hostLabel(report.host.hostname))" }
+
     static func attribute(_ element: XMLElement, _ name: String) -> String? {
         element.attribute(forName: name)?.stringValue
     }
@@ -58,7 +61,7 @@ import VNetModel
             let suites = try Self.elements(document, "/testsuites/testsuite")
             #expect(suites.count == report.networks.count + 1, "one suite per network plus the host")
             for network in report.networks {
-                let prefix = "vnetaudit.network.\(network.name)"
+                let prefix = Self.hostPrefix(report) + ".network.\(network.name)"
                 let suite = try #require(suites.first { Self.attribute($0, "name") == prefix })
                 let cases = try Self.elements(suite, "testcase")
                 let claims = ClaimJudge.judge(try #require(host.libvirt.network(named: network.name)), on: host)
@@ -69,11 +72,26 @@ import VNetModel
                 #expect(cases.count == network.checks.count, "\(name) \(network.name): one case per check")
                 #expect(Self.attribute(suite, "tests") == "\(cases.count)")
             }
-            let hostSuite = try #require(suites.first { Self.attribute($0, "name") == "vnetaudit.host" })
+            let hostSuite = try #require(suites.first { Self.attribute($0, "name") == Self.hostPrefix(report) + ".host" })
             #expect(try Self.elements(hostSuite, "testcase").count == report.hostFindings.count)
             let root = try #require(document.rootElement())
             #expect(Self.attribute(root, "tests") == "\(report.summary.checks.values.reduce(0, +))")
         }
+    }
+
+    /// Two hosts' files gathered into one CI job: every host has a network `default`, so the classnames
+    /// carry the host (its dots made underscores, as CI systems split packages at dots).
+    @Test func classnamesOfTwoHostsNeverCollide() throws {
+        var first = try LabReports.report("nftables-healthy")
+        var second = first
+        first.host.hostname = "hv1.example.org"
+        second.host.hostname = "hv2.example.org"
+        func classnames(_ report: AuditReport) throws -> Set<String> {
+            Set(try Self.elements(try Self.document(report), "/testsuites/testsuite/testcase").compactMap { Self.attribute($0, "classname") })
+        }
+        let firstNames = try classnames(first), secondNames = try classnames(second)
+        #expect(firstNames.contains("vnetaudit.hv1_example_org.network.default.claims"))
+        #expect(!firstNames.isEmpty && firstNames.isDisjoint(with: secondNames))
     }
 
     /// nftables-forward-dev-down has a failed, an inconclusive, a warned and passed checks.
@@ -84,7 +102,7 @@ import VNetModel
         let document = try Self.document(report)
         for network in report.networks {
             let suite = try #require(try Self.elements(document, "/testsuites/testsuite").first {
-                Self.attribute($0, "name") == "vnetaudit.network.\(network.name)"
+                Self.attribute($0, "name") == Self.hostPrefix(report) + ".network.\(network.name)"
             })
             #expect(Self.attribute(suite, "failures") == "\(network.checks.filter { $0.status == .fail }.count)")
             #expect(Self.attribute(suite, "errors") == "\(network.checks.filter { $0.status == .inconclusive }.count)")
@@ -146,7 +164,7 @@ import VNetModel
         #expect(try Self.schemaErrors(xml) == "")
         let document = try XMLDocument(xmlString: xml, options: [])
         let hostSuite = try #require(try Self.elements(document, "/testsuites/testsuite").first {
-            Self.attribute($0, "name") == "vnetaudit.host"
+            Self.attribute($0, "name") == Self.hostPrefix(report) + ".host"
         })
         let output = try #require(try Self.elements(hostSuite, "system-out").first?.stringValue)
         #expect(output.contains("dropped 7 by the kernel, 1 by the interface"))
@@ -168,7 +186,7 @@ import VNetModel
         let document = try XMLDocument(xmlString: xml, options: [])
         let shown = hostile.replacingOccurrences(of: "\u{07}", with: "\u{FFFD}")
         let suites = try Self.elements(document, "/testsuites/testsuite")
-        #expect(suites.contains { Self.attribute($0, "name") == "vnetaudit.network.\(shown)" }, "newline kept in the attribute")
+        #expect(suites.contains { Self.attribute($0, "name") == "vnetaudit.\(JUnitRenderer.hostLabel(shown)).network.\(shown)" }, "newline kept in the attribute")
         #expect(suites.allSatisfy { Self.attribute($0, "hostname") == shown })
         let failure = try #require(try Self.elements(document, "//failure").first)
         #expect(Self.attribute(failure, "message")?.contains(shown) == true)
