@@ -96,27 +96,10 @@ enum FirewallDiff {
     /// longest common subsequence of both orders: those moved.
     static func ruleChanges(_ before: [FirewallRule], _ after: [FirewallRule], _ location: FirewallLocation) -> [StateChange] {
         let oldContents = before.map(RuleContent.init), newContents = after.map(RuleContent.init)
-        var remaining = Dictionary(newContents.map { ($0, 1) }, uniquingKeysWith: +)
-        var keptBefore: [Int] = []
-        var changes: [StateChange] = []
-        for (index, content) in oldContents.enumerated() {
-            if let count = remaining[content], count > 0 {
-                remaining[content] = count - 1
-                keptBefore.append(index)
-            } else {
-                changes.append(ruleChange(.removed, location, before: before[index]))
-            }
-        }
-        var available = Dictionary(keptBefore.map { (oldContents[$0], 1) }, uniquingKeysWith: +)
-        var keptAfter: [Int] = []
-        for (index, content) in newContents.enumerated() {
-            if let count = available[content], count > 0 {
-                available[content] = count - 1
-                keptAfter.append(index)
-            } else {
-                changes.append(ruleChange(.added, location, after: after[index]))
-            }
-        }
+        let (keptBefore, removed) = matched(oldContents, in: newContents)
+        let (keptAfter, added) = matched(newContents, in: keptBefore.map { oldContents[$0] })
+        var changes = removed.map { ruleChange(.removed, location, before: before[$0]) }
+            + added.map { ruleChange(.added, location, after: after[$0]) }
         // keptBefore and keptAfter hold the same multiset of contents; what is not in their longest common
         // subsequence changed place.
         let inOrder = longestCommonSubsequence(keptBefore.map { oldContents[$0] }, keptAfter.map { newContents[$0] })
@@ -130,6 +113,21 @@ enum FirewallDiff {
             changes.append(ruleChange(.moved, location, before: before[index], after: after[target]))
         }
         return changes
+    }
+
+    /// Indices of `contents` that have a match in `other` (each match used once), and those that have none.
+    private static func matched(_ contents: [RuleContent], in other: [RuleContent]) -> (kept: [Int], unmatched: [Int]) {
+        var remaining = Dictionary(other.map { ($0, 1) }, uniquingKeysWith: +)
+        var kept: [Int] = [], unmatched: [Int] = []
+        for (index, content) in contents.enumerated() {
+            if let count = remaining[content], count > 0 {
+                remaining[content] = count - 1
+                kept.append(index)
+            } else {
+                unmatched.append(index)
+            }
+        }
+        return (kept, unmatched)
     }
 
     private static func ruleChange(_ kind: StateChange.Kind, _ location: FirewallLocation,

@@ -71,12 +71,7 @@ final class ProbeSocket {
     func receive(until deadline: Date, accept: ([UInt8]) -> Bool) -> Result<[UInt8], ProbeError>? {
         var buffer = [UInt8](repeating: 0, count: 2048)
         while true {
-            let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { return nil }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(left * 1000) + 1)
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return nil }
+            guard wait(for: POLLIN, until: deadline) else { return nil }
             let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if n < 0 {
                 if errno == EAGAIN || errno == EINTR { continue }
@@ -95,17 +90,23 @@ final class ProbeSocket {
         let rc = SocketAddress(address, port: port).withPointer { Glibc.connect(fd, $0, $1) }
         if rc == 0 { return 0 }
         guard errno == EINPROGRESS else { return errno }
+        guard wait(for: POLLOUT, until: deadline) else { return ETIMEDOUT }
+        var error: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size)
+        return error
+    }
+
+    /// Polls the socket for `events` until it is ready (true) or `deadline` passes (false); a signal's
+    /// interruption is retried, any other poll error ends the wait as the deadline would.
+    private func wait(for events: Int32, until deadline: Date) -> Bool {
         while true {
             let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { return ETIMEDOUT }
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            guard left > 0 else { return false }
+            var pfd = pollfd(fd: fd, events: Int16(events), revents: 0)
             let ready = poll(&pfd, 1, Int32(left * 1000) + 1)
             if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return ETIMEDOUT }
-            var error: Int32 = 0
-            var size = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size)
-            return error
+            return ready > 0
         }
     }
 
