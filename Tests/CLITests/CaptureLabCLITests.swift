@@ -60,6 +60,15 @@ private final class CaptureLab: @unchecked Sendable {
         return process
     }
 
+    /// `vnetaudit check --capture DURATION` writing its JSON report to `report` and its output to `log`,
+    /// started and waited for until it captures.
+    func startCapturingCheck(_ duration: String, report: String, log: String) throws -> Process {
+        let check = try start([BuiltProducts.vnetaudit, "check", "--capture", duration, "--format", "json", "--output", report],
+                              output: log)
+        #expect(Self.waitUntilCapturing(check.processIdentifier))
+        return check
+    }
+
     /// Real guest traffic of every mode: the lab's self test (TCP, ICMP, DNS, DHCP both ways).
     func selftest() throws {
         _ = try Shell.run(["bash", Self.script, "selftest", "--name", Self.name])
@@ -103,9 +112,7 @@ struct CaptureLabCLITests {
     @Test func captureOnTheLabWritesAReportWithACaptureSectionAndItsEvidence() throws {
         let lab = try CaptureLab()
         let report = lab.path("report.json")
-        let check = try lab.start([BuiltProducts.vnetaudit, "check", "--capture", "4s", "--format", "json", "--output", report],
-                                  output: lab.path("check.log"))
-        #expect(CaptureLab.waitUntilCapturing(check.processIdentifier))
+        let check = try lab.startCapturingCheck("4s", report: report, log: lab.path("check.log"))
         try lab.selftest()
         check.waitUntilExit()
         let log = try String(contentsOfFile: lab.path("check.log"), encoding: .utf8)
@@ -144,9 +151,7 @@ struct CaptureLabCLITests {
     @Test func ctrlCWritesTheReportMarkedInterruptedWithinASecond() throws {
         let lab = try CaptureLab()
         let report = lab.path("report.json")
-        let check = try lab.start([BuiltProducts.vnetaudit, "check", "--capture", "30s", "--format", "json", "--output", report],
-                                  output: lab.path("check.log"))
-        #expect(CaptureLab.waitUntilCapturing(check.processIdentifier))
+        let check = try lab.startCapturingCheck("30s", report: report, log: lab.path("check.log"))
         usleep(500_000)
         let sent = Date()
         kill(check.processIdentifier, SIGINT)
@@ -200,9 +205,7 @@ struct CaptureLabCLITests {
             #expect(listening, "tcpdump on \(r.interface)")
         }
         let live = lab.path("live.json")
-        let check = try lab.start([BuiltProducts.vnetaudit, "check", "--capture", "12s", "--format", "json", "--output", live],
-                                  output: lab.path("live.log"))
-        #expect(CaptureLab.waitUntilCapturing(check.processIdentifier))
+        let check = try lab.startCapturingCheck("12s", report: live, log: lab.path("live.log"))
         try lab.selftest()
         check.waitUntilExit()
         for r in recorders {

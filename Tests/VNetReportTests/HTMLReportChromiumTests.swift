@@ -15,14 +15,8 @@ struct HTMLReportChromiumTests {
 
     @Test func brokenNATReportShowsTheFailureItsPathAndTheFixInChromium() throws {
         let report = try LabReports.report(Self.fixture)
-        let dir = try HeadlessChromium.artifactsDirectory("html-report")
-        let page = dir.appendingPathComponent("\(Self.fixture).html")
-        try Data(HTMLReportRenderer.render(report).utf8).write(to: page)
-
-        let png = dir.appendingPathComponent("\(Self.fixture).png")
-        try HeadlessChromium.screenshot(page, to: png)
-        print("screenshot of the \(Self.fixture) report: \(png.path)")
-        #expect(RenderedReportPage.screenshotProblems(png, width: 1280, height: 2400) == [])
+        let page = try Self.writePage(Self.fixture, HTMLReportRenderer.render(report))
+        try Self.expectScreenshotDrawn(page, "of the \(Self.fixture) report")
 
         let network = try #require(report.networks.firstIndex { $0.name == "default" })
         let claim = try #require(report.networks[network].checks.first { $0.kind == .claim && $0.status == .fail })
@@ -31,7 +25,7 @@ struct HTMLReportChromiumTests {
                                                    message: claim.message, commands: claim.remediation?.commands ?? []) == [])
         #expect(dom.contains("no source NAT: leaves with its own source address 192.168.122."), "the walk shows the missing masquerade")
 
-        let pdf = dir.appendingPathComponent("\(Self.fixture).pdf")
+        let pdf = page.deletingPathExtension().appendingPathExtension("pdf")
         try HeadlessChromium.printToPDF(page, to: pdf)
         print("printed: \(pdf.path)")
         #expect(RenderedReportPage.pdfProblems(pdf) == [])
@@ -41,13 +35,8 @@ struct HTMLReportChromiumTests {
     @Test func droppedTrafficReportShowsTheDropInChromium() throws {
         let name = "nftables-forward-drop-legacy"
         let report = try LabReports.report(name)
-        let dir = try HeadlessChromium.artifactsDirectory("html-report")
-        let page = dir.appendingPathComponent("\(name).html")
-        try Data(HTMLReportRenderer.render(report).utf8).write(to: page)
-        let png = dir.appendingPathComponent("\(name).png")
-        try HeadlessChromium.screenshot(page, to: png)
-        print("screenshot of the \(name) report: \(png.path)")
-        #expect(RenderedReportPage.screenshotProblems(png, width: 1280, height: 2400) == [])
+        let page = try Self.writePage(name, HTMLReportRenderer.render(report))
+        try Self.expectScreenshotDrawn(page, "of the \(name) report")
 
         let network = try #require(report.networks.first { $0.name == "default" })
         let claim = try #require(network.checks.first { check in
@@ -61,9 +50,7 @@ struct HTMLReportChromiumTests {
 
     /// Hostile text (rule comments, names) parsed by a real browser stays text: no element of its making.
     @Test func hostileTextStaysTextInChromium() throws {
-        let dir = try HeadlessChromium.artifactsDirectory("html-report")
-        let page = dir.appendingPathComponent("hostile.html")
-        try Data(HTMLReportRenderer.render(try HTMLReportRendererTests.hostileReport()).utf8).write(to: page)
+        let page = try Self.writePage("hostile", HTMLReportRenderer.render(try HTMLReportRendererTests.hostileReport()))
         let dom = try HeadlessChromium.dumpDOM(page)
         #expect(HTMLReportRendererTests.count("<script", in: dom) == 1 && !dom.contains("<img"))
         #expect(dom.contains(RenderedReportPage.serialized(HTMLReportRendererTests.hostile)))
@@ -76,8 +63,6 @@ struct HTMLReportChromiumTests {
         let html = HTMLReportRenderer.render(report)
         let unchecked = html.replacingOccurrences(of: "id=\"show-pass\" checked", with: "id=\"show-pass\"")
         #expect(unchecked != html)
-        let dir = try HeadlessChromium.artifactsDirectory("html-report")
-        let page = dir.appendingPathComponent("\(Self.fixture)-problems-only.html")
         // A probe added to this copy only: counts what the browser displays.
         let probe = """
             <script>
@@ -88,7 +73,7 @@ struct HTMLReportChromiumTests {
             </script>
             </body>
             """
-        try Data(unchecked.replacingOccurrences(of: "</body>", with: probe).utf8).write(to: page)
+        let page = try Self.writePage("\(Self.fixture)-problems-only", unchecked.replacingOccurrences(of: "</body>", with: probe))
         let dom = try HeadlessChromium.dumpDOM(page)
         let problems = (report.networks.flatMap(\.checks) + report.hostFindings).filter { $0.status != .pass }.count
         let networks = report.networks.filter { $0.verdict != .pass }.count + (report.hostFindings.contains { $0.status != .pass } ? 1 : 0)
@@ -96,9 +81,21 @@ struct HTMLReportChromiumTests {
         #expect(dom.contains("data-shown-problems=\"\(problems)\""), "\(problems) checks that did not pass")
         #expect(dom.contains("data-shown-networks=\"\(networks)\""))
 
-        let png = dir.appendingPathComponent("\(Self.fixture)-problems-only.png")
-        try HeadlessChromium.screenshot(page, to: png, height: 1600)
-        print("screenshot, passes filtered out: \(png.path)")
-        #expect(RenderedReportPage.screenshotProblems(png, width: 1280, height: 1600) == [])
+        try Self.expectScreenshotDrawn(page, "with passes filtered out", height: 1600)
+    }
+
+    /// Writes `html` as NAME.html under .build/test-artifacts/html-report and returns the page.
+    static func writePage(_ name: String, _ html: String) throws -> URL {
+        let page = try HeadlessChromium.artifactsDirectory("html-report").appendingPathComponent("\(name).html")
+        try Data(html.utf8).write(to: page)
+        return page
+    }
+
+    /// Screenshots the page beside it (NAME.png), says where, and expects the picture really drawn.
+    static func expectScreenshotDrawn(_ page: URL, _ what: String, height: Int = 2400) throws {
+        let png = page.deletingPathExtension().appendingPathExtension("png")
+        try HeadlessChromium.screenshot(page, to: png, height: height)
+        print("screenshot \(what): \(png.path)")
+        #expect(RenderedReportPage.screenshotProblems(png, width: 1280, height: height) == [])
     }
 }

@@ -177,10 +177,7 @@ import VNetModel
 
     @Test func hostileNamesStayTextAndTheOutputStaysValid() throws {
         let hostile = LabReports.hostile
-        let report = try LabReports.report("nftables-masquerade-removed") { host in
-            host.hostname = hostile
-            if let i = host.libvirt.networks.firstIndex(where: { $0.name == "default" }) { host.libvirt.networks[i].name = hostile }
-        }
+        let report = try LabReports.hostileNamedReport()
         let xml = JUnitRenderer.render(report)
         #expect(try Self.schemaErrors(xml) == "")
         let document = try XMLDocument(xmlString: xml, options: [])

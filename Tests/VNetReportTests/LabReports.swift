@@ -82,6 +82,14 @@ enum LabReports {
     /// line breaks, Markdown pipes, emphasis and backtick runs, a control character.
     static let hostile = "we|rd\"<&>\\`` ``` *x* _y_\nline2\u{07}"
 
+    /// The masquerade-removed lab report with `hostile` as the host's name and as the failed network's.
+    static func hostileNamedReport() throws -> AuditReport {
+        try report("nftables-masquerade-removed") { host in
+            host.hostname = hostile
+            if let i = host.libvirt.networks.firstIndex(where: { $0.name == "default" }) { host.libvirt.networks[i].name = hostile }
+        }
+    }
+
     /// Runs an external checker, giving `text` as a file, and returns its exit status and messages.
     static func check(_ text: String, named file: String, with command: (String) -> [String]) throws -> Shell.Output {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vnetaudit-formats-\(UUID().uuidString)")

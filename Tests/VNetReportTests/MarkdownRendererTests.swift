@@ -110,10 +110,7 @@ import VNetModel
 
     @Test func hostileStringsCannotBreakTablesFencesOrBecomeMarkup() throws {
         let hostile = LabReports.hostile
-        var report = try LabReports.report("nftables-masquerade-removed") { host in
-            host.hostname = hostile
-            if let i = host.libvirt.networks.firstIndex(where: { $0.name == "default" }) { host.libvirt.networks[i].name = hostile }
-        }
+        var report = try LabReports.hostileNamedReport()
         report.networks[0].checks[0].remediation = Remediation("run " + hostile, commands: ["echo '" + hostile + "'", "```"])
         report.networks[0].checks[0].status = .fail
         let tree = try Self.parse(MarkdownRenderer.render(report))

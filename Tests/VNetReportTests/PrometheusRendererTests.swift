@@ -133,10 +133,7 @@ import VNetTestSupport
 
     @Test func hostileLabelValuesAreEscapedAndReadBackExactly() throws {
         let hostile = LabReports.hostile
-        let report = try LabReports.report("nftables-masquerade-removed") { host in
-            host.hostname = hostile
-            if let i = host.libvirt.networks.firstIndex(where: { $0.name == "default" }) { host.libvirt.networks[i].name = hostile }
-        }
+        let report = try LabReports.hostileNamedReport()
         let text = PrometheusRenderer.render(report)
         #expect(try Self.promtoolComplaints(text) == "")
         let series = Self.series(text)
