@@ -33,7 +33,7 @@ fi
 trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
 
 build_pkgs=(pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev libiptc-dev libnftables-dev libxml2-dev)
-tool_pkgs=(iproute2 iptables nftables tcpdump kmod procps psmisc util-linux dnsmasq-base iputils-ping python3 python3-jsonschema
+tool_pkgs=(iproute2 iptables nftables tcpdump kmod procps psmisc util-linux dnsmasq-base iputils-ping python3 python3-jsonschema conntrack
            zsh fish mandoc man-db make           # checking the generated completions and man page (make install)
            ansible-core                          # the example fleet playbook (deploy/ansible), run in the tests
            libxml2-utils prometheus cmark-gfm    # validating JUnit (xmllint), Prometheus (promtool), Markdown output
