@@ -11,6 +11,8 @@ struct ChainWalker {
     /// How undecidable rules are taken in this walk (see `UndecidedRule`).
     let assumptions: [UndecidedRule: Bool]
     let addressTypes: AddressTypes?
+    /// Whether the chain runs before conntrack gave the packet an entry: only there can `notrack` act.
+    let beforeConntrack: Bool
     private(set) var hits: [RuleHit] = []
     /// The undecidable rule the walk stopped at, when no assumption covered it.
     private(set) var undecided: UndecidedRule?
@@ -20,12 +22,13 @@ struct ChainWalker {
     private static let maxDepth = 64
 
     init(table: TableIndex, hook: Hook, probe: PacketProbe, assumptions: [UndecidedRule: Bool],
-         addressTypes: AddressTypes?) {
+         addressTypes: AddressTypes?, beforeConntrack: Bool = false) {
         index = table
         self.hook = hook
         self.probe = probe
         self.assumptions = assumptions
         self.addressTypes = addressTypes
+        self.beforeConntrack = beforeConntrack
     }
 
     private var matcher: MatchEvaluator {
@@ -116,23 +119,47 @@ struct ChainWalker {
             case .action(.setMark(let value, let mask)):
                 setMark(value: value, mask: mask, when: holds)
                 record(rule, in: chain, .setMark(value: value, mask: mask))
+            case .action(.notrack) where beforeConntrack && probe.conntrack != .untracked:
+                switch applies(rule, in: chain, when: holds) {
+                case true?: untrack(rule, in: chain)
+                case false?: return .next
+                case nil: return .end(unknown(rule, in: chain, "its matches cannot be decided, and so whether the packet is tracked"))
+                }
             case .action(let action):
                 guard action.changesFlow else { continue }
-                guard holds == .unknown else { return flowEffect(of: action, rule: rule, in: chain) }
-                let key = UndecidedRule(system: table.system, family: table.family, table: table.name,
-                                        chain: chain, position: rule.position)
-                switch assumptions[key] {
+                switch applies(rule, in: chain, when: holds) {
                 case true?: return flowEffect(of: action, rule: rule, in: chain)
-                case false?:
-                    record(rule, in: chain, nil)
-                    return .next
-                case nil:
-                    undecided = key
-                    return .end(unknown(rule, in: chain, "its matches cannot be decided"))
+                case false?: return .next
+                case nil: return .end(unknown(rule, in: chain, "its matches cannot be decided"))
                 }
             }
         }
         return .next
+    }
+
+    /// Whether an action behind matches that `holds` acts: decided, or as the walk assumes about the
+    /// rule; nil (the rule noted as the one to try both ways) when it is undecidable and not assumed.
+    private mutating func applies(_ rule: FirewallRule, in chain: String, when holds: ThreeValued) -> Bool? {
+        guard holds == .unknown else { return true }
+        let key = UndecidedRule(system: table.system, family: table.family, table: table.name,
+                                chain: chain, position: rule.position)
+        switch assumptions[key] {
+        case true?: return true
+        case false?:
+            record(rule, in: chain, nil)
+            return false
+        case nil:
+            undecided = key
+            return nil
+        }
+    }
+
+    /// `notrack` / `-j CT --notrack` before conntrack: the packet gets no conntrack entry, so it is
+    /// `untracked` to every later match and meets no nat chain.
+    private mutating func untrack(_ rule: FirewallRule, in chain: String) {
+        probe.conntrack = .untracked
+        probe.untrackedByRule = true
+        record(rule, in: chain, .notrack)
     }
 
     /// The effect of an action that changes the walk (statements such as counter or log do not).
@@ -151,9 +178,12 @@ struct ChainWalker {
         case .return: return .return
         case .jump(let name): return .jump(name)
         case .goto(let name): return .goto(name)
-        case .masquerade(let ports, _):
+        case .masquerade(let ports, let flags):
+            forgetSourcePortIfRandom(flags)
             return .end(.translated(.masquerade(outInterface: probe.outInterface, ports: ports)))
-        case .snat(let addresses, let ports, _): return .end(.translated(.snat(addresses: addresses, ports: ports)))
+        case .snat(let addresses, let ports, let flags):
+            forgetSourcePortIfRandom(flags)
+            return .end(.translated(.snat(addresses: addresses, ports: ports)))
         case .dnat(let addresses, let ports, _):
             redirectDestination(to: addresses, ports: ports)
             return .end(.translated(.dnat(addresses: addresses, ports: ports)))
@@ -209,6 +239,12 @@ struct ChainWalker {
             return
         }
         probe.mark = probe.mark.map { ($0 & ~mask) ^ value }
+    }
+
+    /// `random`, `fully-random` (`--random`, `--random-fully`): the kernel picks a new source port even
+    /// when the packet's own would fit.
+    private mutating func forgetSourcePortIfRandom(_ flags: [String]) {
+        if flags.contains(where: { $0.hasPrefix("random") || $0 == "fully-random" }) { probe.sourcePort = nil }
     }
 
     /// Later hooks see the translated destination: a single address (or port) is applied, a range or a

@@ -18,6 +18,7 @@ public func decideRoute(_ request: RoutingRequest, on host: HostState) -> Routin
 }
 
 private func decideRouteFromRecordedRoutes(_ request: RoutingRequest, on host: HostState) -> RoutingDecision {
+    if let received = receivedBeforeLookup(request) { return received }
     var steps: [String] = []
     var rules = host.policyRules.filter { $0.family == request.family }
     if rules.isEmpty {
@@ -52,6 +53,25 @@ private func decideRouteFromRecordedRoutes(_ request: RoutingRequest, on host: H
     }
     steps.append("no rule found a route")
     return RoutingDecision(outcome: .noRoute, steps: steps)
+}
+
+/// What the kernel decides for a received IPv4 packet before any policy rule or table
+/// (`ip_route_input_slow`, `ip_route_input_rcu`): the limited broadcast 255.255.255.255 (and 0.0.0.0 from
+/// 0.0.0.0) is delivered to the host on the device it came in by, as a DHCP discover to dnsmasq is; a
+/// multicast destination is delivered when the host joined the group and is never routed as unicast,
+/// and group membership is not in the model. Nil for every other packet.
+private func receivedBeforeLookup(_ request: RoutingRequest) -> RoutingDecision? {
+    guard request.family == .ipv4, let device = request.inputInterface else { return nil }
+    let limitedBroadcast = IPAddress(ipv4: 0xFFFF_FFFF), zero = IPAddress(ipv4: 0)
+    if request.destination == limitedBroadcast || (request.source == zero && request.destination == zero) {
+        return RoutingDecision(outcome: .local(device: device),
+                               steps: ["limited broadcast \(request.destination): delivered to the host on \(device), no route looked up"])
+    }
+    if request.destination.isMulticast {
+        let reason = "multicast \(request.destination) received on \(device): delivered if the host joined the group, else dropped; group membership is not in the model"
+        return RoutingDecision(outcome: .unknown(reason: reason), steps: [reason])
+    }
+    return nil
 }
 
 /// The outcome of a lookup in `table`, or nil when the table sends the packet on to the next rule.

@@ -8,20 +8,26 @@ public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) ->
     evaluate(probe, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: firewall, addressTypes: nil)
 }
 
-/// The same over explicit visits (bridge layers included), with the host's address types for `addrtype`.
-func evaluate(_ probe: PacketProbe, visits: [HookVisit], firewall: Firewall, addressTypes: AddressTypes?) -> PathResult {
-    evaluate(probe, visits: visits, index: FirewallIndex.of(firewall), addressTypes: addressTypes)
+/// The same over explicit visits (bridge layers included), with the host's address types for `addrtype`
+/// and where masquerade takes its address from (nil: a masqueraded source is unknown).
+func evaluate(_ probe: PacketProbe, visits: [HookVisit], firewall: Firewall, addressTypes: AddressTypes?,
+              masqueradeSource: MasqueradeSource? = nil) -> PathResult {
+    evaluate(probe, visits: visits, index: FirewallIndex.of(firewall), addressTypes: addressTypes,
+             masqueradeSource: masqueradeSource)
 }
 
 /// The same over a given index of the firewall (tests compare an index with rule indexes to one without).
-func evaluate(_ probe: PacketProbe, visits: [HookVisit], index: FirewallIndex, addressTypes: AddressTypes?) -> PathResult {
-    explore(probe, visits: visits, context: WalkContext(firewall: index, addressTypes: addressTypes), assumptions: [:])
+func evaluate(_ probe: PacketProbe, visits: [HookVisit], index: FirewallIndex, addressTypes: AddressTypes?,
+              masqueradeSource: MasqueradeSource? = nil) -> PathResult {
+    let context = WalkContext(firewall: index, addressTypes: addressTypes, masqueradeSource: masqueradeSource)
+    return explore(probe, visits: visits, context: context, assumptions: [:])
 }
 
 /// What every walk of one evaluation shares.
 private struct WalkContext {
     let firewall: FirewallIndex
     let addressTypes: AddressTypes?
+    let masqueradeSource: MasqueradeSource?
 }
 
 /// Undecidable rules tried both ways on one path, at most (2^8 walks).
@@ -36,10 +42,12 @@ private func explore(_ probe: PacketProbe, visits: [HookVisit], context: WalkCon
     guard let undecided, assumptions.count < maxAssumptions else { return result }
     let matching = explore(probe, visits: visits, context: context, assumptions: assumptions.merging([undecided: true]) { $1 })
     let missing = explore(probe, visits: visits, context: context, assumptions: assumptions.merging([undecided: false]) { $1 })
-    // A NAT binding matters only to a packet that gets through.
+    // A NAT binding, and the packet later hooks see (its mark, addresses, conntrack state), matter only
+    // to a packet that gets through.
     let agree = matching.fate != .unknown && matching.fate == missing.fate
         && (matching.fate != .accepted || (matching.translatedSource == missing.translatedSource
-                                           && matching.translatedDestination == missing.translatedDestination))
+                                           && matching.translatedDestination == missing.translatedDestination
+                                           && matching.packet == missing.packet))
     return agree ? missing : result
 }
 
@@ -57,10 +65,15 @@ private func walk(_ probe: PacketProbe, visits: [HookVisit], context: WalkContex
                 result.steps.append(step(registered, hook, hits: [], outcome: .skipped(reason: reason)))
                 continue
             }
-            var walker = ChainWalker(table: registered.tableIndex, hook: hook, probe: packet, assumptions: assumptions,
-                                     addressTypes: context.addressTypes)
+            let beforeConntrack = runsBeforeConntrack(registered.base.priority, on: visit, packet)
+            var seen = packet
+            // No conntrack entry yet: `ct state` is invalid unless a notrack made the packet untracked.
+            if beforeConntrack && !packet.untrackedByRule { seen.conntrack = .invalid }
+            var walker = ChainWalker(table: registered.tableIndex, hook: hook, probe: seen, assumptions: assumptions,
+                                     addressTypes: context.addressTypes, beforeConntrack: beforeConntrack)
             let outcome = walker.walk(chainAt: registered.position, policy: registered.base.policy)
             packet = walker.probe
+            if beforeConntrack && !packet.untrackedByRule { packet.conntrack = probe.conntrack }
             result.steps.append(step(registered, hook, hits: walker.hits, outcome: outcome))
             switch outcome {
             case .accepted, .policy(.accept), .skipped: continue
@@ -70,6 +83,7 @@ private func walk(_ probe: PacketProbe, visits: [HookVisit], context: WalkContex
                 case .masquerade, .snat:
                     result.translatedSource = translation
                     packet.boundNAT.insert("snat")
+                    translateSource(&packet, by: translation, masqueradeSource: context.masqueradeSource)
                 case .dnat, .redirect:
                     result.translatedDestination = translation
                     packet.boundNAT.insert("dnat")
@@ -91,8 +105,54 @@ private func walk(_ probe: PacketProbe, visits: [HookVisit], context: WalkContex
     return (result, nil)
 }
 
+/// Where conntrack attaches its entry (NF_IP_PRI_CONNTRACK, the same for IPv6): chains of the routed
+/// layer at ingress, and at prerouting or output below this priority, run before the packet has one.
+/// A chain at exactly -200 is taken to run after it (the kernel's registration order is not in the model).
+let conntrackPriority = -200
+
+/// Whether a chain at `priority` on `visit` sees the packet before conntrack gave it an entry. A packet
+/// looping back through `lo` keeps the entry it got on the way out.
+private func runsBeforeConntrack(_ priority: Int, on visit: HookVisit, _ packet: PacketProbe) -> Bool {
+    guard visit.layer == .routed, !packet.natIsBound else { return false }
+    switch visit.hook {
+    case .ingress: return true
+    case .prerouting, .output: return priority < conntrackPriority
+    case .input, .forward, .postrouting, .egress: return false
+    }
+}
+
+/// The source a source NAT gives the packet from then on: chains after it at the same hook see the new
+/// source at once. A range, or a masquerade without an address to take, leaves the source unknown; the
+/// source port is kept when it lies in the rule's port range (the kernel keeps a free port that fits),
+/// else (or with random port selection) it is unknown.
+private func translateSource(_ packet: inout PacketProbe, by translation: Translation, masqueradeSource: MasqueradeSource?) {
+    let ports: PortRange?
+    switch translation {
+    case .snat(let addresses, let range):
+        ports = range
+        if let addresses, addresses.low == addresses.high {
+            packet.source = addresses.low
+        } else {
+            packet.sourceIsUnknown = true
+        }
+    case .masquerade(let device, let range):
+        ports = range
+        if let device, let address = masqueradeSource?.address(leaving: device, to: packet.destination) {
+            packet.source = address
+        } else {
+            packet.sourceIsUnknown = true
+        }
+    case .dnat, .redirect:
+        return
+    }
+    if let ports, let port = packet.sourcePort, !(ports.low...ports.high).contains(Int(port)) {
+        packet.sourcePort = nil
+    }
+}
+
 /// Why a nat base chain does not see the packet, or nil when it does.
 private func natSkipReason(_ packet: PacketProbe, alreadyBound: Bool) -> String? {
+    if packet.conntrack == .untracked { return "an untracked packet (notrack) meets no nat chain" }
     if !packet.conntrack.traversesNATChains { return "nat chains see only the first packet of a connection" }
     if packet.natIsBound { return "the connection's NAT was bound when it left through lo" }
     if alreadyBound { return "an earlier nat chain at this hook already bound the translation" }

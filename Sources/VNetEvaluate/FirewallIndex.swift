@@ -9,7 +9,8 @@ final class FirewallIndex: Sendable {
     let firewall: Firewall
     let tables: [TableIndex]
     /// Every base chain of a table that is not dormant, in the order the kernel runs them at one hook:
-    /// by priority, x_tables before nf_tables, then table and chain order (see `BaseChainOrder`).
+    /// by the priority they run at, x_tables before nf_tables, then table and chain order (see
+    /// `BaseChainOrder`). NAT chains run inside the NAT core's hook entry, ordered there by their own priority.
     let baseChains: [RegisteredChain]
 
     /// `indexingRules` false walks every rule of every chain (the plain walk the rule indexes must agree with).
@@ -21,7 +22,8 @@ final class FirewallIndex: Sendable {
             for chainIndex in table.table.chains.indices {
                 guard let base = table.table.chains[chainIndex].base else { continue }
                 let systemRank = table.table.system == .xtables ? 0 : 1
-                found.append(([base.priority, systemRank, tableIndex, chainIndex],
+                let order = BaseChainOrder.runOrder(of: base)
+                found.append(([order.priority, order.withinNAT, systemRank, tableIndex, chainIndex],
                               RegisteredChain(table: table, position: chainIndex, base: base)))
             }
         }

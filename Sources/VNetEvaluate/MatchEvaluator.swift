@@ -35,7 +35,7 @@ struct MatchEvaluator {
         guard field == .srcAddrType || field == .dstAddrType else {
             return PacketField.lookup(field, in: probe, at: hook, family: table.family)
         }
-        if field == .dstAddrType && probe.destinationIsUnknown { return .unknown }
+        if field == .dstAddrType ? probe.destinationIsUnknown : probe.sourceIsUnknown { return .unknown }
         let address = field == .srcAddrType ? probe.source : probe.destination
         return addressTypes?.type(of: address).map { .value(.flags([$0])) } ?? .unknown
     }

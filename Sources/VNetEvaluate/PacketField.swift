@@ -50,8 +50,9 @@ enum PacketField: Equatable {
             return probe.family == .ipv4 ? .value(.number(UInt64(probe.l4Protocol))) : .absent
         case .nfproto: return .value(.number(probe.family == .ipv4 ? 2 : 10))
         case .mark: return probe.mark.map { .value(.number($0)) } ?? .unknown
-        case .ipSaddr: return address(probe.source, of: .ipv4, in: probe)
-        case .ip6Saddr: return address(probe.source, of: .ipv6, in: probe)
+        case .ipSaddr, .ip6Saddr:
+            guard probe.family == (field == .ipSaddr ? .ipv4 : .ipv6) else { return .absent }
+            return probe.sourceIsUnknown ? .unknown : .value(.address(probe.source))
         case .ipDaddr, .ip6Daddr:
             guard probe.family == (field == .ipDaddr ? .ipv4 : .ipv6) else { return .absent }
             return probe.destinationIsUnknown ? .unknown : .value(.address(probe.destination))
@@ -69,10 +70,6 @@ enum PacketField: Equatable {
             return .value(.flags([probe.conntrack == .new ? "original" : probe.direction.rawValue]))
         default: return .unknown
         }
-    }
-
-    private static func address(_ address: IPAddress, of family: AddressFamily, in probe: PacketProbe) -> Lookup {
-        probe.family == family ? .value(.address(address)) : .absent
     }
 
     /// A header number the packet carries (or not); nil when the probe did not say.

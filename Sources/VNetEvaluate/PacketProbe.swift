@@ -31,6 +31,12 @@ public struct PacketProbe: Sendable, Hashable {
     /// Set once a NAT rule sent the packet to an address the model cannot name (a range, a redirect):
     /// destination address matches are then unknown.
     var destinationIsUnknown = false
+    /// Set once a source NAT rule gave the packet an address the model cannot name (a range, a
+    /// masquerade with no address to take): source address matches are then unknown.
+    var sourceIsUnknown = false
+    /// Set once a `notrack` ran before conntrack: the packet is untracked from then on, whatever state
+    /// the caller gave it.
+    var untrackedByRule = false
     /// Set once the connection's NAT was bound on the way out (a locally generated packet looping back
     /// through `lo`): the nat chains do not see it again when it comes back in.
     var natIsBound = false

@@ -176,24 +176,14 @@ private struct PathPlanner {
         guard path.fate == .accepted else { return }
         path.egressInterface = egress
         path.destinationAfterNAT = packet.destinationIsUnknown ? nil : packet.destination
-        switch path.firewall.translatedSource {
-        case nil: path.sourceAfterNAT = packet.source
-        case .snat(let range?, _)? where range.low == range.high: path.sourceAfterNAT = range.low
-        case .masquerade(let device?, _)?: path.sourceAfterNAT = masqueradeSource(device)
-        default: path.sourceAfterNAT = nil
-        }
+        path.sourceAfterNAT = packet.sourceIsUnknown ? nil : packet.source
     }
 
-    /// The address masquerade picks on `device`: the route's preferred source, else the device's
-    /// global address on the next hop's subnet, else its first global address of the family.
-    private func masqueradeSource(_ device: String) -> IPAddress? {
+    /// Where masquerade takes its address from for the route the packet took last.
+    private var masqueradeSource: MasqueradeSource {
         var nextHop: IPAddress?
-        if case .forward(_, let hop, let route)? = path.routing.last?.outcome {
-            if let preferred = route.preferredSource { return preferred }
-            nextHop = hop
-        }
-        let candidates = host.addresses(of: device).filter { $0.family == packet.family && $0.scope == .global }
-        return (candidates.first { nextHop.map($0.prefix.contains) == true } ?? candidates.first)?.address
+        if case .forward(_, let hop, _)? = path.routing.last?.outcome { nextHop = hop }
+        return MasqueradeSource(host: host, nextHop: nextHop)
     }
 
     /// Where routing sends the packet next: to the host itself or out of a device.
@@ -247,7 +237,8 @@ private struct PathPlanner {
     @discardableResult
     private mutating func walk(_ visits: [HookVisit]) -> Bool {
         let visits = visits.filter { $0.layer == .routed || hasBridgeTables }
-        let result = evaluate(packet, visits: visits, firewall: host.firewall, addressTypes: addressTypes)
+        let result = evaluate(packet, visits: visits, firewall: host.firewall, addressTypes: addressTypes,
+                              masqueradeSource: masqueradeSource)
         // A bridge-layer visit with no chain says nothing (the routed visit of that hook follows).
         for (visit, steps) in visitsMet(visits, result) where visit.layer == .routed || !steps.isEmpty {
             path.hooks.append(visit.hook)
