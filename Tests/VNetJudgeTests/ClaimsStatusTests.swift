@@ -80,6 +80,37 @@ import VNetModel
         #expect(finding.remediation?.commands == ["nft delete rule ip libvirt_network guest_nat handle 998"])
     }
 
+    /// An snat of the default network's guests ahead of libvirt's masquerade: to the uplink's own address
+    /// the claim holds; to an address of another device only if the LAN routes it here (warn); to an
+    /// address the host does not own, replies never come back (fail, naming the rule).
+    @Test func natPassesOnlyWhenTheTranslatedSourceIsTheUplinksOwn() throws {
+        func outbound(snatTo text: String) throws -> Finding {
+            var host = try healthy()
+            let address = try #require(IPAddress(text))
+            let rule = FirewallRule(position: 0, handle: 997, elements: [
+                .match(Match(.ipSaddr, .eq, .prefix(try #require(IPPrefix("192.168.122.0/24"))))),
+                .action(.snat(addresses: AddressRange(low: address, high: address), ports: nil, flags: [])),
+            ], text: "ip saddr 192.168.122.0/24 snat to \(text)")
+            try prepend(rule, to: "guest_nat", in: &host)
+            return try #require(ClaimsFixtures.claim(try judge(host, "default"), "claim.nat.outbound-translated", .ipv4))
+        }
+        #expect(try outbound(snatTo: "203.0.113.2").status == .pass)
+        let elsewhere = try outbound(snatTo: "198.51.100.2")
+        #expect(elsewhere.status == .warn)
+        #expect(elsewhere.message.contains("198.51.100.2 is an address of br0, not of eth-up"))
+        let foreign = try outbound(snatTo: "203.0.113.99")
+        #expect(foreign.status == .fail)
+        #expect(foreign.message.contains("this host does not own 203.0.113.99: replies never come back"))
+        #expect(foreign.message.contains("snat to 203.0.113.99"))
+        #expect(foreign.remediation?.commands.first == "nft delete rule ip libvirt_network guest_nat handle 997")
+        // Without the host's addresses the claim cannot say where replies go.
+        var unread = try healthy()
+        unread.coverage.links = .notCollected
+        let undecided = ClaimsFixtures.claim(ClaimJudge.judge(try #require(unread.libvirt.network(named: "default")), on: unread),
+                                             "claim.nat.outbound-translated", .ipv4)
+        #expect(undecided?.status == .inconclusive)
+    }
+
     /// Without IPv6 default routes, nat6's IPv6 guests have no way out: routing says so through a
     /// documentation address, and there is no uplink to receive from.
     @Test func familyWithoutUplinkShowsWhereRoutingSendsGuests() throws {

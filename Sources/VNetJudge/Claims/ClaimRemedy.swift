@@ -26,6 +26,9 @@ struct ClaimRemedy {
             let rules = translations(trial)
             return Remediation("A source NAT rule rewrites this routed network's guests: remove it, or exclude the network's subnet from it",
                                commands: rules)
+        case .translatedAway:
+            return Remediation("The source NAT gives this network's guests an address replies cannot reach the host by: translate to an address of \(trial.egress ?? "the uplink") instead (remove the rule if it is not libvirt's; if it is, fix or remove the <nat><address> range in the network's definition, then restart virtnetworkd or libvirtd, which re-applies the rules without taking the network down)",
+                               commands: translations(trial) + ["virsh net-edit \(network.name)"])
         case .wrongEgress(let device):
             return Remediation("Routing sends the packet \(device.map { "out of \($0)" } ?? "to the host itself") instead: check the routes and policy rules for \(trial.probe.destination) (`ip route get \(trial.probe.destination) from \(trial.probe.source) iif \(trial.probe.inInterface ?? "lo")`)")
         }

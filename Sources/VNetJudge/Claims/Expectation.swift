@@ -44,6 +44,8 @@ struct TrialVerdict {
         case untranslated
         /// Left a routed network translated.
         case translated
+        /// Translated to an address that is not the egress device's: replies do not come back to the host.
+        case translatedAway
     }
 
     /// Judges `trial` against `expectation`. An undecided fate is inconclusive, never a guess.
@@ -73,7 +75,17 @@ struct TrialVerdict {
             case (.required, nil):
                 self.init(trial, .fail, "\(packet) leaves \(egress) untranslated, with the guest's own address \(trial.probe.source): no masquerade or snat rule matched in postrouting", .untranslated)
             case (.required, _?):
-                self.init(trial, .pass, "\(packet) leaves \(egress), \(translation ?? "translated")", nil)
+                let translated = translation ?? "translated"
+                switch trial.translatedSourceOwner {
+                case .egress?, nil:
+                    self.init(trial, .pass, "\(packet) leaves \(egress), \(translated)", nil)
+                case .otherDevice(let device, let address)?:
+                    self.init(trial, .warn, "\(packet) leaves \(egress) \(translated), but \(address) is an address of \(device), not of \(egress): replies come back only if the LAN routes \(address) to this host", .translatedAway)
+                case .notTheHosts(let address)?:
+                    self.init(trial, .fail, "\(packet) leaves \(egress) \(translated), but this host does not own \(address): replies never come back", .translatedAway)
+                case .unknown(let why)?:
+                    self.init(trial, .inconclusive, "\(packet) leaves \(egress) \(translated); whether replies come back is undecided: \(why)", nil)
+                }
             case (.forbidden, _?):
                 self.init(trial, .warn, "\(packet) leaves \(egress) translated (\(translation ?? "source nat")) although a routed network keeps guest addresses", .translated)
             case (.forbidden, nil), (.either, nil):

@@ -42,6 +42,8 @@ struct Trial {
     let path: PacketPath
     /// The walk as `explain` reports it: the evidence.
     let report: PathReport
+    /// Whose address the packet's translated source is; nil when it got no source NAT or did not leave.
+    let translatedSourceOwner: TranslatedSourceOwner?
 
     /// A packet received on `inInterface` and routed by the host; a packet of an established connection
     /// is taken as a reply.
@@ -50,6 +52,7 @@ struct Trial {
         probe = Self.probe(source, destination, in: inInterface, service, state: state)
         path = planPath(probe, on: host)
         report = PathReport(path, probe: probe)
+        translatedSourceOwner = TranslatedSourceOwner(of: path, on: host)
     }
 
     /// A frame `bridge` forwards from port `portIn` to port `portOut` (nil when the port is not known).
@@ -61,6 +64,7 @@ struct Trial {
         self.probe = probe
         path = planBridgedPath(probe, bridge: bridge, on: host)
         report = PathReport(path, probe: probe)
+        translatedSourceOwner = nil
     }
 
     private static func probe(_ source: IPAddress, _ destination: IPAddress, in inInterface: String,
@@ -137,6 +141,63 @@ struct Trial {
                 }
             }
         default: return nil
+        }
+    }
+}
+
+/// Whose address a translated source is. Replies to a translated connection come back to the host only
+/// when the LAN sends them there: to an address the host owns on the device the packet left by. An
+/// address of another device works only if the LAN routes it to this host; anyone else's never does.
+enum TranslatedSourceOwner: Equatable {
+    /// Every address it may take belongs to the egress device.
+    case egress
+    /// It belongs to this host, but on `device`.
+    case otherDevice(device: String, address: IPAddress)
+    /// The host does not own `address`, one the translation may give.
+    case notTheHosts(IPAddress)
+    /// The model cannot tell, and why.
+    case unknown(String)
+
+    /// Snat ranges larger than this are not enumerated.
+    private static let maxRange: UInt64 = 4096
+
+    init?(of path: PacketPath, on host: HostState) {
+        guard path.fate == .accepted, let translation = path.firewall.translatedSource, let egress = path.egressInterface else {
+            return nil
+        }
+        let candidates: [IPAddress]
+        if let source = path.sourceAfterNAT {
+            candidates = [source]
+        } else if case .snat(let range?, _) = translation, let addresses = Self.addresses(in: range) {
+            candidates = addresses
+        } else {
+            self = .unknown("the address the source NAT gives cannot be named from the model")
+            return
+        }
+        guard host.coverage.links != .notCollected else {
+            self = .unknown("the host's addresses were not collected")
+            return
+        }
+        var elsewhere: (String, IPAddress)?
+        for address in candidates {
+            let owners = host.addresses.filter { $0.address == address }.map(\.linkName)
+            guard !owners.isEmpty else {
+                self = .notTheHosts(address)
+                return
+            }
+            if !owners.contains(egress), elsewhere == nil, let owner = owners.first { elsewhere = (owner, address) }
+        }
+        self = elsewhere.map { .otherDevice(device: $0.0, address: $0.1) } ?? .egress
+    }
+
+    /// Every address of a small range (one IPv6 /64 at most); nil for a larger one.
+    private static func addresses(in range: AddressRange) -> [IPAddress]? {
+        let (low, high) = (range.low, range.high)
+        guard low.family == high.family, low.high == high.high, low.low <= high.low, high.low - low.low < maxRange else {
+            return nil
+        }
+        return (low.low...high.low).map { value in
+            low.family == .ipv4 ? IPAddress(ipv4: UInt32(truncatingIfNeeded: value)) : IPAddress(ipv6High: low.high, low: value)
         }
     }
 }
