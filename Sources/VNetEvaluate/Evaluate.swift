@@ -8,6 +8,13 @@ public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) ->
     evaluate(probe, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: firewall, addressTypes: nil)
 }
 
+/// The same on `host`, without routing: `addrtype` is decided from the host's addresses and routes, and
+/// a masqueraded source from its addresses (the next hop taken to be on link).
+public func evaluate(_ probe: PacketProbe, hooks: [Hook], on host: HostState) -> PathResult {
+    evaluate(probe, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: host.firewall,
+             addressTypes: AddressTypes(host: host), masqueradeSource: MasqueradeSource(host: host, nextHop: nil))
+}
+
 /// The same over explicit visits (bridge layers included), with the host's address types for `addrtype`
 /// and where masquerade takes its address from (nil: a masqueraded source is unknown).
 func evaluate(_ probe: PacketProbe, visits: [HookVisit], firewall: Firewall, addressTypes: AddressTypes?,

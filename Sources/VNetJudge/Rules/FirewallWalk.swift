@@ -10,7 +10,7 @@ struct FirewallWalk {
 
     init(_ probe: PacketProbe, hooks: [Hook], on host: HostState) {
         self.probe = probe
-        result = evaluate(probe, hooks: hooks, firewall: host.firewall)
+        result = evaluate(probe, hooks: hooks, on: host)
     }
 
     /// The base chain whose drop, reject or drop policy stopped the packet; nil when it passed or the
