@@ -15,5 +15,7 @@ enum CatalogueRules {
         MTUMismatchRule(),
         ForwardDevMissingRule(),
         WirelessBridgePortRule(),
+        ConntrackTableFullRule(),
+        PolicyRoutingDivertsRule(),
     ]
 }
