@@ -1287,7 +1287,7 @@ def main():
     if a.replay:
         cases = [a.replay]
     stats = {"cases": 0, "packets": 0, "decided": 0, "agree": 0, "disagree": 0, "unknown": 0, "errors": 0}
-    unknown_reasons, unknown_kinds, disagreements, errors, coverage = {}, {}, [], [], {}
+    unknown_reasons, unknown_kinds, disagreements, errors, coverage, unknown_list = {}, {}, [], [], {}, []
     t0 = time.monotonic()
     try:
         try:
@@ -1333,6 +1333,7 @@ def main():
                         # by the first undecided thing on the packet's way (what made it unknown)
                         kind = unknown_kind((x["why"] or ["(no reason given)"])[0])
                         unknown_kinds[kind] = unknown_kinds.get(kind, 0) + 1
+                        unknown_list.append({"case": k, "packet": packet_text(p), "kernel": kernel_text(kern), "why": x["why"]})
                         if verbose:
                             print(line + "  [unknown]")
                         continue
@@ -1363,7 +1364,7 @@ def main():
                    agreementRate=round(stats["agree"] / dec, 4), unknownRate=round(stats["unknown"] / n, 4),
                    unknownReasons=dict(sorted(unknown_reasons.items(), key=lambda kv: -kv[1])),
                    unknownByKind=dict(sorted(unknown_kinds.items(), key=lambda kv: -kv[1])),
-                   disagreements=disagreements, errorsList=errors, coverage=dict(sorted(coverage.items())))
+                   disagreements=disagreements, errorsList=errors, coverage=dict(sorted(coverage.items())), unknownList=unknown_list)
     classes = {}
     for d in disagreements:
         for diff in d["differences"]:
