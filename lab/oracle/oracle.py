@@ -6,19 +6,22 @@ them at the same hooks), loads each into a router namespace R, sends real packet
 R towards receivers A and B (or R itself), records where each packet arrived and with which addresses, and
 asks `vnetaudit explain --netns R` about each packet. The kernel decides; every difference is reported.
 
-  oracle.py --seed S --cases N [--extended] [--json FILE] [--vnetaudit PATH] [--minimize]
+  oracle.py --seed S --cases N [--extended] [--json FILE] [--vnetaudit PATH] [--show]
   oracle.py --seed S --case K [--keep]       rerun one case (and keep the namespaces to look at)
+  oracle.py --seed S --case K --print-case   its rule set and packets, nothing sent
+  oracle.py --replay FILE.json               one hand-written case (see README.md, cases/)
   oracle.py --cleanup                        remove namespaces left by dead or --keep runs (prefix vnaor-)
 
-Exit 0: no disagreement; 1: at least one disagreement (or an explain that could not run); 2: bad usage
-or the lab could not be set up.
+Exit 0: no disagreement; 1: at least one disagreement (or an explain that could not run, or a rule set
+that did not load); 2: bad usage or the lab could not be set up.
 
-Topology (all in namespaces named vnaor-PID-{S,R,A,B}, vnaor-keep-PID-* with --keep; the root namespace is never touched):
+Topology (namespaces vnaor-PID-{S,R,A,B}, vnaor-keep-PID-* with --keep; the root namespace is never touched):
 
-    S s-r 198.51.100.2/24 (+ .3 .66 .130 as raw sources) -- eth-s 198.51.100.1/24  R
+    S s-r 198.51.100.2/24 (+ .3 .66 .130 and off-path sources) -- eth-s 198.51.100.1/24  R
     R r-a0 203.0.113.1/24, 203.0.113.99/24 secondary     -- a-r 203.0.113.2/24, 203.0.113.130/24  A
       route 203.0.113.128/25 dev r-a0 src 203.0.113.99 (a secondary address as a route's src)
     R r-b0 192.0.2.1/24                                   -- b-r 192.0.2.2/24  B
+      ip rule fwmark 0x2 lookup 100: A's net out of r-b0, B's out of r-a0 (neighbours point at the other side)
 
 How the kernel's verdict is read: every probe carries a unique token in its payload. A and B capture
 with AF_PACKET sockets on their only interface (incoming frames only): a probe seen there was forwarded
