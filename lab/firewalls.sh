@@ -302,11 +302,14 @@ fw_nftables_conf() { # the lab's /etc/nftables.conf, made from a real file of De
     conf) ;;  # as shipped
     drop)
       fwlog "add 'policy drop;' to chains input and forward of the lab's copy of /etc/nftables.conf"
-      sed -i -E 's/^([[:space:]]*type filter hook (input|forward) priority filter;)$/\1 policy drop;/' "$copy"
-      grep -q 'hook forward priority filter; policy drop;' "$copy" || die "firewall nftables: could not edit $copy" ;;
+      # written in place: the bind mount holds the copy's inode (sed -i would make a new file)
+      local edited
+      edited=$(sed -E 's/^([[:space:]]*type filter hook (input|forward) priority filter;)$/\1 policy drop;/' "$copy")
+      printf '%s\n' "$edited" >"$copy"
+      hvx grep -q 'hook forward priority filter; policy drop;' /etc/nftables.conf || die "firewall nftables: could not edit $copy" ;;
     workstation)
       fwlog "cp /usr/share/doc/nftables/examples/workstation.nft to the lab's /etc/nftables.conf"
-      cp /usr/share/doc/nftables/examples/workstation.nft "$copy" ;;
+      cat /usr/share/doc/nftables/examples/workstation.nft >"$copy" ;;  # in place, as above
   esac
   echo "$variant" >"$L/fw/nftables-conf"
   # boot order: nftables.service loads the file, then libvirtd starts the networks and adds its rules
