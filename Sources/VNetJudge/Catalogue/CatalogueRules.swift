@@ -17,5 +17,6 @@ enum CatalogueRules {
         WirelessBridgePortRule(),
         ConntrackTableFullRule(),
         PolicyRoutingDivertsRule(),
+        FirewalldZoneRule(),
     ]
 }

@@ -378,5 +378,31 @@ references:
   - https://www.wireguard.com/netns/
 
 """#),
+        ("VNA-018-firewalld-zone.yaml", #"""
+id: VNA-018
+slug: firewalld-zone
+title: The network's bridge is not in firewalld's libvirt zone, or that zone is missing
+severity: high
+modes: [nat, route, isolated]
+detects: [4, 23]
+rationale: >
+  With firewalld running, libvirt puts each bridge into firewalld's `libvirt` zone (`libvirt-routed` for
+  route networks), whose rules accept the guests' DHCP, DNS and forwarded traffic. A bridge moved to
+  another zone (`firewall-cmd --change-interface`, a NetworkManager connection with its own zone), or a
+  libvirt package without the zone files, leaves the bridge to a zone such as `public`: it rejects DHCP and
+  DNS to the host and forwards nothing the zone does not allow, although libvirt's own rules are intact.
+  The rule reads firewalld's zone dispatch from its nftables table.
+remediation:
+  summary: Put the bridge back into libvirt's zone now; libvirt sets the zone again at every network start, so also remove any permanent binding of the bridge to another zone. Without the zone files, reinstall the package that ships them and reload firewalld (libvirt re-adds its rules when firewalld reloads).
+  commands:
+    - firewall-cmd --zone={zone} --change-interface={bridge}
+    - firewall-cmd --permanent --zone={current_zone} --remove-interface={bridge}
+references:
+  - "docs/causes.md: causes 4, 23"
+  - https://libvirt.org/firewall.html
+  - https://firewalld.org/2020/04/intra-zone-forwarding
+  - man 1 firewall-cmd
+
+"""#),
     ]
 }
