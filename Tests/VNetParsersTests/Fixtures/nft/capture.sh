@@ -17,3 +17,4 @@ capture libvirt-nftables "nft -f -" libvirt-nftables.nft
 capture iptables-nft iptables-nft-restore iptables-nft.rules
 capture inet-firewall "nft -f -" inet-firewall.nft
 capture edge-cases "nft -f -" edge-cases.nft
+capture matches "nft -f -" matches.nft
