@@ -8,12 +8,21 @@ struct AddressTypes {
     let routesKnown: Bool
     let hostAddresses: Set<IPAddress>
     let addressesKnown: Bool
+    /// The whole host, for the route lookups of `fib` and the interface addresses of `pkttype`.
+    let host: HostState
+    /// Whether any rule may set a connection's mark (`ct mark set`, `CONNMARK`): only without one is
+    /// a new connection's mark known to be 0.
+    let conntrackMarkMayBeSet: Bool
 
     init(host: HostState) {
         routes = host.routes
         routesKnown = host.coverage.routes != .notCollected
         hostAddresses = Set(host.addresses.map(\.address))
         addressesKnown = host.coverage.links != .notCollected
+        self.host = host
+        conntrackMarkMayBeSet = host.firewall.tables.contains { table in
+            table.chains.contains { chain in chain.rules.contains { $0.elements.contains(where: \.mayChangeConntrackMark) } }
+        }
     }
 
     func type(of address: IPAddress) -> String? {
@@ -32,6 +41,19 @@ struct AddressTypes {
         switch main.type {
         case .blackhole, .unreachable, .prohibit, .anycast: return main.type.rawValue
         default: return "unicast"
+        }
+    }
+}
+
+private extension RuleElement {
+    /// A statement that sets or copies into the connection's mark, or one the decoder kept whole
+    /// (it might). Only `ct mark set` and CONNMARK do in practice.
+    var mayChangeConntrackMark: Bool {
+        switch self {
+        case .action(.setCtMark): return true
+        case .action(.statement(let name, _)): return name == "ct mark set" || name == "CONNMARK"
+        case .unknown(let element): return element.name == "CONNMARK" || element.text.contains("ct mark set")
+        case .match, .action: return false
         }
     }
 }
