@@ -91,6 +91,46 @@ import VNetTestSupport
         #expect(saved.stdout == live.stdout)
     }
 
+    /// The nat host with an input chain testing header values and ufw's rate-limited logging rule.
+    private static func headerHost() throws -> TemporaryNamespace {
+        let ns = try natHost()
+        try ns.exec(["nft", "-f", "-"], input: """
+            table inet hostfw {
+              chain input { type filter hook input priority 0; policy accept;
+                limit rate 3/minute burst 10 packets log prefix "[UFW BLOCK] "
+                ip ttl < 5 drop
+                meta length > 1400 drop
+                tcp flags & (syn | ack) != syn ct state new drop
+                ip dscp ef accept
+              }
+            }
+            """)
+        return ns
+    }
+
+    @Test(.enabled(if: Shell.isRoot && Shell.has("nft"), "needs root and nft for a network namespace"))
+    func headerOptionsDecideTheMatchesThatTestThem() throws {
+        let ns = try Self.headerHost()
+        let toHost = ["--netns", ns.name, "--from", "192.168.122.11", "--to", "192.168.122.1", "--in", "virbr0", "--dport", "22"]
+        // Not given, the TTL is unknown and the drop may or may not happen; the limited log does not matter.
+        let unknown = try run(toHost)
+        #expect(unknown.status == 3, "\(unknown.stdout)")
+        #expect(unknown.stdout.contains("ip ttl < 5 drop: its matches cannot be decided"), "\(unknown.stdout)")
+        #expect(!unknown.stdout.contains("UFW BLOCK] \": its"), "\(unknown.stdout)")
+        let given = ["--ttl", "64", "--length", "60"]
+        #expect(try run(toHost + given).status == 0)
+        #expect(try run(toHost + ["--ttl", "3", "--length", "60"]).status == 1)
+        #expect(try run(toHost + ["--ttl", "64", "--length", "1500"]).status == 1)
+        // A new connection's first packet is a SYN unless said otherwise.
+        let ack = try run(toHost + given + ["--tcp-flags", "ack"])
+        #expect(ack.status == 1)
+        #expect(ack.stdout.contains("tcp 192.168.122.11 -> 192.168.122.1:22, new, ttl 64, length 60, flags ack, in on virbr0"), "\(ack.stdout)")
+        let json = try Self.json(try run(toHost + given + ["--dscp", "ef", "--ct-mark", "0x10", "--format", "json"]))
+        let packet = try #require(json["packet"] as? [String: Any])
+        #expect(packet["ttl"] as? Int == 64 && packet["length"] as? Int == 60 && packet["dscp"] as? Int == 46)
+        #expect(packet["conntrackMark"] as? Int == 16 && packet["tcpFlags"] == nil)
+    }
+
     @Test func ruleSetFilesAloneLeaveRoutingUnknownWithExit3() throws {
         let rules = CLITests.fixtures.appendingPathComponent("nft/libvirt-nftables.json").path
         let out = try run(["--nft-json", rules] + Self.guestToLAN)
@@ -109,6 +149,13 @@ import VNetTestSupport
             (["--from", "2001:db8::1", "--to", "2001:db8::2", "--proto", "icmp"], "use --proto icmpv6"),
             (["--from", "10.0.0.1", "--to", "10.0.0.2", "--reply"], "--reply needs --state established or related"),
             (["--from", "10.0.0.1", "--to", "10.0.0.2", "--proto", "sctp"], "sctp"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--ttl", "300"], "--ttl 300: a TTL or hop limit is 0-255"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--length", "12"], "--length 12: an IPv4 packet is 20-65535 bytes"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--dscp", "64"], "--dscp 64: a DSCP is 0-63"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--dscp", "gold"], "--dscp gold: a DSCP is 0-63"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--tcp-flags", "syn,bogus"], "--tcp-flags: unknown flag 'bogus'"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--proto", "udp", "--tcp-flags", "syn"], "--tcp-flags needs --proto tcp"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--ct-mark", "0x100000000"], "--ct-mark 0x100000000: a mark is 0-0xffffffff"),
         ]
         for (arguments, message) in cases {
             let out = try run(arguments + ["--snapshot", "/nonexistent"])

@@ -105,3 +105,14 @@ enum NftSymbols {
         return names.sorted()
     }
 }
+
+/// Names of packet header values as nft spells them, for callers that describe a packet (`explain`).
+public enum PacketValueNames {
+    /// A DSCP class name (`cs1`, `af41`, `ef`, any case) as its number.
+    public static func dscp(named name: String) -> UInt8? {
+        NftSymbols.dscpClasses.number(name.lowercased()).flatMap { UInt8(exactly: $0) }
+    }
+
+    /// The TCP flag names: fin, syn, rst, psh, ack, urg, ecn, cwr.
+    public static let tcpFlags: [String] = NftSymbols.tcpFlagBits.pairs.map(\.0)
+}
