@@ -162,6 +162,21 @@ import VNetParsers
         #expect(MemoryLayout<xt_connlimit_info>.offset(of: \.flags) == 20)
         #expect(match("connlimit", 1, connlimit) == ["-m", "connlimit", "--connlimit-above", "3", "--connlimit-mask", "24",
                                                      "--connlimit-daddr"])
+
+        var hashlimit = xt_hashlimit_mtinfo3()
+        withUnsafeMutableBytes(of: &hashlimit.name) { $0.copyBytes(from: Array("ssh".utf8)) }
+        hashlimit.cfg.avg = 1_000_000 / 10
+        hashlimit.cfg.burst = 5
+        hashlimit.cfg.mode = UInt32(XT_HASHLIMIT_HASH_SIP | XT_HASHLIMIT_INVERT)
+        hashlimit.cfg.gc_interval = 1000
+        hashlimit.cfg.expire = 1000
+        hashlimit.cfg.srcmask = 24
+        hashlimit.cfg.dstmask = 32
+        #expect(MemoryLayout<xt_hashlimit_mtinfo3>.offset(of: \.cfg) == 256)
+        #expect(MemoryLayout<xt_hashlimit_mtinfo3>.offset(of: \.cfg.interval) == 292)
+        #expect(MemoryLayout<xt_hashlimit_mtinfo3>.offset(of: \.cfg.dstmask) == 297)
+        #expect(match("hashlimit", 3, hashlimit) == ["-m", "hashlimit", "--hashlimit-above", "10/sec", "--hashlimit-burst", "5",
+                                                     "--hashlimit-mode", "srcip", "--hashlimit-name", "ssh", "--hashlimit-srcmask", "24"])
     }
 
     @Test func natRanges() {

@@ -86,7 +86,7 @@ struct NftMalformedInputTests {
 
     @Test func randomByteFlipsNeverTrap() throws {
         var rng = SplitMix64(state: 0x5eed_f00d)
-        for name in ["libvirt-nftables", "inet-firewall"] {
+        for name in ["libvirt-nftables", "inet-firewall", "matches", "iptables-nft-matches"] {
             let dump = [UInt8](try NftFixtures.data("\(name).netlink"))
             var decoded = 0, failed = 0
             for _ in 0..<1500 {

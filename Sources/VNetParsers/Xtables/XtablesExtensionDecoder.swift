@@ -53,6 +53,7 @@ public enum XtablesExtensionDecoder {
         case ("length", 0): understood = XtablesCountMatchDecoders.length(p, into: &tokens)
         case ("quota", 0): understood = XtablesCountMatchDecoders.quota(p, into: &tokens)
         case ("connlimit", 1): understood = XtablesCountMatchDecoders.connlimit(p, family: family, into: &tokens)
+        case ("hashlimit", 3): understood = XtablesCountMatchDecoders.hashlimit(p, family: family, into: &tokens)
         default: understood = false
         }
         if !understood { tokens.removeSubrange(mark...) }
