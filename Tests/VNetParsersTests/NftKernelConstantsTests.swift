@@ -60,5 +60,10 @@ struct NftKernelConstantsTests {
         #expect(F.results.map { h["NFT_FIB_RESULT_" + ($0.name == "type" ? "ADDRTYPE" : $0.name.uppercased())] } == F.results.map { Int($0.number) })
         #expect(F.keyFlags.map { h["NFTA_FIB_F_" + $0.name.uppercased()] } == F.keyFlags.map { Int($0.bit) })
         #expect(h["NFTA_FIB_F_PRESENT"] == Int(F.flagPresent))
+        typealias D = NftKernel.Dynset
+        #expect(h["NFTA_DYNSET_SET_NAME"] == D.setName && h["NFTA_DYNSET_SREG_KEY"] == D.keyRegister)
+        #expect(h["NFTA_DYNSET_TIMEOUT"] == D.timeout && h["NFTA_DYNSET_EXPR"] == D.expression)
+        #expect(h["NFTA_SET_DESC"] == Int(NftKernel.SetDescription.attribute))
+        #expect(h["NFTA_SET_DESC_SIZE"] == Int(NftKernel.SetDescription.size))
     }
 }

@@ -14,7 +14,7 @@ struct NftStateAndHeaderMatchTests {
 
     @Test func bothDecodersGiveTheSameRules() throws {
         let (json, netlink) = try Self.decoded()
-        #expect(json.count == 28)
+        #expect(json.count == 30)
         #expect(json == netlink)
     }
 
@@ -50,6 +50,8 @@ struct NftStateAndHeaderMatchTests {
             "ct status dnat accept",
             "ct direction reply accept",
             "tcp dport 22 ct count over 3 reject with icmpx port-unreachable",
+            "tcp dport 80 meter m1 size 65535 { ip saddr limit rate 10/second } accept",
+            "tcp dport 443 meter m2 size 1024 { ip saddr . tcp dport timeout 30s limit rate over 5/minute burst 20 packets } drop",
         ])
     }
 
@@ -67,6 +69,8 @@ struct NftStateAndHeaderMatchTests {
                                                                    text: "quota over 100 mbytes", mayAffectVerdict: true)))
         #expect(json[27].elements.dropFirst().first == .unknown(UnknownElement(kind: "expression", name: "ct count",
                                                                                 text: "ct count over 3", mayAffectVerdict: true)))
+        #expect(json[28].elements.dropFirst().first == .unknown(UnknownElement(
+            kind: "expression", name: "meter", text: "meter m1 size 65535 { ip saddr limit rate 10/second }", mayAffectVerdict: true)))
     }
 
     @Test func headerFieldsKeepTheirValues() throws {

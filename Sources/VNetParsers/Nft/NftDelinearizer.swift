@@ -143,6 +143,9 @@ struct NftDelinearizer {
             }
             l.swappedUnit = size
             store(dreg, .loaded(l), length: l.length)
+        case .dynset(let set, let keyRegister, let timeout, let statement):
+            meter(set: set, keyRegister: keyRegister, timeoutMilliseconds: timeout, statement: statement,
+                  text: "dynset of set \(set) from register \(keyRegister)")
         case .fibLoad(let dreg, let result, let flags):
             let sel = NftFibKey.selector(result: result, flags: flags)
             store(dreg, .loaded(Loaded(selector: sel, name: "fib", text: "fib result \(result) flags \(flags)",
@@ -379,14 +382,8 @@ struct NftDelinearizer {
             let value: MatchValue = set.isAnonymous ? .set(NftValueOrder.sorted(keys)) : .namedSet(setName)
             return emit(.match(Match(bits.selector.field, inverted ? .ne : .eq, value)))
         }
-        var selectors: [NftSelector] = []
-        var u = start
-        for _ in set.keyTypes {
-            guard case .loaded(let l)? = registers[u], let sel = l.selector, l.mask == nil else {
-                return unknown("lookup", "lookup into \(setName) of a value this decoder cannot name")
-            }
-            selectors.append(sel)
-            u += (l.length + 3) / 4
+        guard let selectors = keySelectors(from: start, count: set.keyTypes.count) else {
+            return unknown("lookup", "lookup into \(setName) of a value this decoder cannot name")
         }
         let fields = selectors.map(\.field)
         let entries = set.isAnonymous ? set.entries(types: selectors.map(\.type), values: values) : []
@@ -402,6 +399,32 @@ struct NftDelinearizer {
         }
         let value: MatchValue = set.isAnonymous ? .set(NftValueOrder.sorted(entries.map(\.key))) : .namedSet(setName)
         emit(.match(Match(NftSelector.concatenationField(selectors), inverted ? .ne : .eq, value)))
+    }
+
+    /// The selectors of a (concatenated) key of `count` parts loaded into registers from unit `start`.
+    private func keySelectors(from start: Int, count: Int) -> [NftSelector]? {
+        var selectors: [NftSelector] = []
+        var u = start
+        for _ in 0..<count {
+            guard case .loaded(let l)? = registers[u], let sel = l.selector, l.mask == nil else { return nil }
+            selectors.append(sel)
+            u += (l.length + 3) / 4
+        }
+        return selectors
+    }
+
+    /// `meter NAME size N { KEY [timeout T] STATEMENT }`: a dynset running a limit or quota per key.
+    /// Other dynsets (`add @set`, `update @set`) stay unknown expressions.
+    private mutating func meter(set setName: String, keyRegister: UInt32, timeoutMilliseconds: UInt64?,
+                                statement: NftNetlinkExpression?, text: String) {
+        guard case .stateMatch(_, let inner)? = statement, let set = sets[setName], let start = Self.unit(keyRegister),
+              let key = keySelectors(from: start, count: set.keyTypes.count) else {
+            return unknown("dynset", text)
+        }
+        // The kernel sends a timeout of 0 for "none".
+        let timeout = timeoutMilliseconds.flatMap { $0 == 0 ? nil : " timeout " + NftStatementText.duration(milliseconds: $0) } ?? ""
+        emit(NftStatementText.stateMatch("meter", NftStatementText.meter(
+            name: setName, size: set.size.map(UInt64.init), key: NftRuleText.fieldsText(key.map(\.field)) + timeout, statement: inner)))
     }
 
     // MARK: statements

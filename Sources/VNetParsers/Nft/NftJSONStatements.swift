@@ -248,7 +248,17 @@ enum NftJSONStatements {
 
     /// `meter NAME size N { KEY STATEMENT }`: a per-key rate (or quota) match.
     private static func meter(_ body: NftJSONNode, node: NftJSONNode, family: TableFamily) throws -> RuleElement {
-        guard let key = try NftJSONValues.selectors(try body.required("key"), family: family) else {
+        // A key with a per-element timeout comes as {"elem": {"val": KEY, "timeout": SECONDS}}.
+        var keyNode = try body.required("key"), timeout = ""
+        if let (name, elem) = try? keyNode.singleMember(), name == "elem" {
+            keyNode = try elem.required("val")
+            if let seconds = try elem.optional("timeout")?.unsigned() {
+                let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+                guard !overflow else { throw elem.error("timeout out of range") }
+                timeout = " timeout " + NftStatementText.duration(milliseconds: ms)
+            }
+        }
+        guard let key = try NftJSONValues.selectors(keyNode, family: family) else {
             return unknown("meter", node)
         }
         let (name, statement) = try body.required("stmt").singleMember()
@@ -260,7 +270,7 @@ enum NftJSONStatements {
         }
         return NftStatementText.stateMatch("meter", NftStatementText.meter(
             name: try body.required("name").string(), size: try body.optional("size")?.unsigned(),
-            key: NftRuleText.fieldsText(key.map(\.field)), statement: inner))
+            key: NftRuleText.fieldsText(key.map(\.field)) + timeout, statement: inner))
     }
 
     private static func queue(_ body: NftJSONNode) throws -> String? {

@@ -26,6 +26,16 @@ enum NftKernel {
         static let hostToNetwork: UInt32 = 1  // NFT_BYTEORDER_HTON
     }
 
+    /// `enum nft_dynset_attributes` (a `meter` is a dynset holding a limit or quota).
+    enum Dynset {
+        static let setName = 1, keyRegister = 4, timeout = 6, expression = 7  // NFTA_DYNSET_*
+    }
+
+    /// `enum nft_set_attributes` NFTA_SET_DESC and `nft_set_desc_attributes` NFTA_SET_DESC_SIZE.
+    enum SetDescription {
+        static let attribute: UInt16 = 9, size: UInt16 = 1
+    }
+
     /// `enum nft_fib_attributes`, `nft_fib_result`, `nft_fib_flags`.
     enum Fib {
         static let dreg = 1, result = 2, flags = 3  // NFTA_FIB_*

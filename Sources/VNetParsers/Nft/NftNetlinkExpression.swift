@@ -20,6 +20,8 @@ enum NftNetlinkExpression {
     case stateMatch(name: String, text: String)
     /// `byteorder`: nft turns a host-order value to network order before `<`/`>` or a range on it.
     case byteorder(sreg: UInt32, dreg: UInt32, hostToNetwork: Bool, size: Int)
+    /// `dynset`: adds the key in a register to a set, running `statement` per element (a meter).
+    indirect case dynset(set: String, keyRegister: UInt32, timeoutMilliseconds: UInt64?, statement: NftNetlinkExpression?)
     /// A `fib` lookup into a register: the result key and the lookup flags.
     case fibLoad(dreg: UInt32, result: UInt32, flags: UInt32)
     case queue(number: String?)
@@ -112,6 +114,13 @@ enum NftNetlinkExpression {
             typealias O = NftKernel.Byteorder
             return .byteorder(sreg: try need(O.sreg), dreg: try need(O.dreg), hostToNetwork: try need(O.op) == O.hostToNetwork,
                               size: Int(try need(O.size)))
+        case "dynset":
+            typealias D = NftKernel.Dynset
+            guard let set = attrs[D.setName] else { throw b.malformed(body.start, "dynset without a set name") }
+            var statement: NftNetlinkExpression?
+            if let inner = attrs[D.expression] { statement = try parse(inner, b) }
+            return .dynset(set: b.string(set), keyRegister: try need(D.keyRegister),
+                           timeoutMilliseconds: try attrs[D.timeout].map { try b.be64($0) }, statement: statement)
         case "fib":
             typealias F = NftKernel.Fib
             return .fibLoad(dreg: try need(F.dreg), result: try need(F.result), flags: try u32(F.flags) ?? 0)

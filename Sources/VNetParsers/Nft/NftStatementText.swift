@@ -65,6 +65,19 @@ enum NftStatementText {
         "meter \(name) \(size.map { "size \($0) " } ?? ""){ \(key) \(statement) }"
     }
 
+    /// A duration as nft prints it: `30s`, `1h30m`, `2d`, `500ms`.
+    static func duration(milliseconds: UInt64) -> String {
+        var rest = milliseconds
+        var text = ""
+        for (unit, length) in [("d", UInt64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+            if rest >= length {
+                text += "\(rest / length)\(unit)"
+                rest %= length
+            }
+        }
+        return text.isEmpty ? "0s" : text
+    }
+
     /// A byte amount in the largest of bytes, kbytes, mbytes that divides it, as nft's `get_rate`.
     static func byteAmount(_ n: UInt64) -> String {
         var value = n
