@@ -54,7 +54,7 @@ struct NftKernelConstantsTests {
         #expect(h["NFTA_CONNLIMIT_COUNT"] == C.count && h["NFTA_CONNLIMIT_FLAGS"] == C.flags)
         #expect(h["NFT_CONNLIMIT_F_INV"] == Int(C.flagInverted))
         #expect(h["NFTA_BYTEORDER_SREG"] == O.sreg && h["NFTA_BYTEORDER_DREG"] == O.dreg && h["NFTA_BYTEORDER_OP"] == O.op)
-        #expect(h["NFTA_BYTEORDER_LEN"] == O.len && h["NFTA_BYTEORDER_SIZE"] == O.size)
+        #expect(h["NFTA_BYTEORDER_SIZE"] == O.size)
         #expect(h["NFT_BYTEORDER_HTON"] == Int(O.hostToNetwork))
         #expect(h["NFTA_FIB_DREG"] == F.dreg && h["NFTA_FIB_RESULT"] == F.result && h["NFTA_FIB_FLAGS"] == F.flags)
         #expect(F.results.map { h["NFT_FIB_RESULT_" + ($0.name == "type" ? "ADDRTYPE" : $0.name.uppercased())] } == F.results.map { Int($0.number) })

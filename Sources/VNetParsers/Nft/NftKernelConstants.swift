@@ -22,7 +22,7 @@ enum NftKernel {
 
     /// `enum nft_byteorder_attributes`, `nft_byteorder_ops`.
     enum Byteorder {
-        static let sreg = 1, dreg = 2, op = 3, len = 4, size = 5  // NFTA_BYTEORDER_*
+        static let sreg = 1, dreg = 2, op = 3, size = 5  // NFTA_BYTEORDER_*
         static let hostToNetwork: UInt32 = 1  // NFT_BYTEORDER_HTON
     }
 
