@@ -131,6 +131,32 @@ import VNetTestSupport
         #expect(packet["conntrackMark"] as? Int == 16 && packet["tcpFlags"] == nil)
     }
 
+    /// firewalld's IPv6 reverse-path filter, decided on the namespace's own routes: a guest's source
+    /// routes back out of virbr0 and passes; a source that routes back out of eth0 is dropped.
+    @Test(.enabled(if: Shell.isRoot && Shell.has("nft"), "needs root and nft for a network namespace"))
+    func reversePathFilterFollowsTheHostsRoutes() throws {
+        let ns = try TemporaryNamespace("explain-rpf")
+        try ns.sh("""
+            ip link add virbr0 type bridge && ip -6 addr add 2001:db8:122::1/64 dev virbr0 nodad && ip link set virbr0 up
+            ip link add eth0 type veth peer name lan0 && ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+            ip link set eth0 up && ip link set lan0 up
+            ip -6 route add default via 2001:db8:1::1 dev eth0
+            sysctl -qw net.ipv6.conf.all.forwarding=1
+            """)
+        try ns.exec(["nft", "-f", "-"], input: """
+            table inet firewalld {
+              chain filter_PREROUTING { type filter hook prerouting priority -290; policy accept;
+                meta nfproto ipv6 fib saddr . mark . iif oif missing drop
+              }
+            }
+            """)
+        let guest = try run(["--netns", ns.name, "--from", "2001:db8:122::11", "--to", "2001:db8:1::99", "--in", "virbr0", "--dport", "443"])
+        #expect(guest.status == 0, "\(guest.stdout)")
+        let spoofed = try run(["--netns", ns.name, "--from", "2001:db8:1::77", "--to", "2001:db8:1::99", "--in", "virbr0", "--dport", "443"])
+        #expect(spoofed.status == 1, "\(spoofed.stdout)")
+        #expect(spoofed.stdout.contains("fib saddr . mark . iif oif missing drop"), "\(spoofed.stdout)")
+    }
+
     @Test func ruleSetFilesAloneLeaveRoutingUnknownWithExit3() throws {
         let rules = CLITests.fixtures.appendingPathComponent("nft/libvirt-nftables.json").path
         let out = try run(["--nft-json", rules] + Self.guestToLAN)
