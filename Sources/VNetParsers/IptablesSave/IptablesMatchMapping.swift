@@ -134,6 +134,27 @@ extension IptablesElementMapper {
                 return elements.append(invalid(option, owner: owner, "bad packet type '\(value(option))'"))
             }
             add(.pkttype, value)
+        case .hopsEqual, .hopsBelow, .hopsAbove:
+            guard let n = IptablesValueSyntax.number(value(option)[...], max: 255) else {
+                return elements.append(invalid(option, owner: owner, "bad value '\(value(option))' for \(name(option))"))
+            }
+            // `! --ttl-eq` is the only negation the ttl and hl matches have.
+            let compare: MatchOp = key == .hopsEqual ? op : key == .hopsBelow ? .lt : .gt
+            elements.append(.match(Match(kind == .ttl ? .ipTTL : .ip6HopLimit, compare, .integer(n))))
+        case .dscp, .dscpClass:
+            let text = value(option)
+            let number = key == .dscp ? IptablesValueSyntax.number(text[...], max: 63)
+                : NftSymbols.dscpClasses.number(text.lowercased())
+            guard let number else {
+                return elements.append(invalid(option, owner: owner, "bad DSCP '\(text)' for \(name(option))"))
+            }
+            add(family == .ipv4 ? .ipDSCP : .ip6DSCP, .integer(number))
+        case .length:
+            // `min[:max]`, 16-bit like ports.
+            guard let length = IptablesValueSyntax.portMatch(value(option)) else {
+                return elements.append(invalid(option, owner: owner, "bad length '\(value(option))'"))
+            }
+            add(.length, length)
         default:
             // Known syntax the model has no field for: --tcp-option, --ctproto, conntrack ports,
             // --ctexpire, addrtype --limit-iface-in/out, multiport --ports (either side).
