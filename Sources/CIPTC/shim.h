@@ -28,4 +28,5 @@
 #include <linux/netfilter/xt_connlimit.h>
 #include <linux/netfilter_ipv4/ipt_ttl.h>
 #include <linux/netfilter_ipv6/ip6t_hl.h>
+#include <linux/netfilter_ipv6/ip6t_rt.h>
 #include <linux/netfilter/xt_hashlimit.h>

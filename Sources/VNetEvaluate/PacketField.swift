@@ -67,6 +67,9 @@ enum PacketField: Equatable {
         case .ipTTL, .ip6HopLimit:
             let ttl = probe.ttl.map { hopsLeft($0, in: probe, at: hook) }
             return number(ttl, carried: probe.family == (field == .ipTTL ? .ipv4 : .ipv6))
+        // Probes carry no IPv6 extension headers: every routing-header match breaks, negated or not, as
+        // the kernel's rt match does when it finds no such header.
+        case _ where field.rawValue.hasPrefix("ip6.rt."): return .absent
         case .ipDSCP, .ip6DSCP: return number(probe.dscp, carried: probe.family == (field == .ipDSCP ? .ipv4 : .ipv6))
         case .length: return number(probe.length, carried: true)
         case MatchField("ip.length"): return number(probe.length, carried: probe.family == .ipv4)

@@ -258,6 +258,9 @@ public struct MatchField: RawRepresentable, Codable, Equatable, Sendable, Hashab
     public static let ip6DSCP = MatchField("ip6.dscp")
     /// Bytes from the network header on (`meta length`, `-m length`): the IP packet's total length.
     public static let length = MatchField("meta.length")
+    /// The IPv6 routing header's type (`rt type`, `-m rt --rt-type`); `ip6.rt.*` names its other fields.
+    /// Only packets that carry a routing header can match any of them.
+    public static let ip6RoutingType = MatchField("ip6.rt.type")
 
     /// An nft `fib` lookup: `flags` of the lookup key (`saddr`, `daddr`, `mark`, `iif`, `oif`) and
     /// the `result` read (`oif`, `oifname`, `type`). `fib saddr . iif oif` is `fib.saddr.iif.oif`.

@@ -133,6 +133,18 @@ import VNetParsers
         hl.hop_limit = 255
         #expect(MemoryLayout<ip6t_hl_info>.offset(of: \.hop_limit) == 1)
         #expect(match("hl", 0, hl, .ipv6) == ["-m", "hl", "!", "--hl-eq", "255"])
+        var rt = ip6t_rt()
+        rt.rt_type = 0
+        rt.segsleft = (1, 3)
+        rt.flags = UInt8(IP6T_RT_TYP | IP6T_RT_SGS)
+        rt.invflags = UInt8(IP6T_RT_INV_SGS)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.segsleft) == 4)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.hdrlen) == 12)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.flags) == 16)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.invflags) == 17)
+        #expect(match("rt", 0, rt, .ipv6) == ["-m", "rt", "--rt-type", "0", "!", "--rt-segsleft", "1:3"])
+        rt.flags |= UInt8(IP6T_RT_FST)
+        #expect(match("rt", 0, rt, .ipv6) == nil)  // an address list: left undecoded
         #expect(match("ttl", 0, ttl, .ipv6) == nil)
 
         var dscp = xt_dscp_info()

@@ -102,6 +102,15 @@ import VNetEvaluate
         #expect(fate(guest(), zero, extra: [copier]) == .unknown)
     }
 
+    /// ufw6's `-m rt --rt-type 0 -j DROP`: the kernel's rt match breaks when the packet has no routing
+    /// header, negated or not; probes carry none.
+    @Test func routingHeaderMatchesBreakWithoutTheHeader() {
+        let v6 = guest(to: "2001:db8::1", from: "fd00:122::11")
+        #expect(fate(v6, Match(.ip6RoutingType, .eq, .integer(0))) == .dropped)
+        #expect(fate(v6, Match(.ip6RoutingType, .ne, .integer(0))) == .dropped)
+        #expect(fate(v6, Match(MatchField("ip6.rt.segsleft"), .ne, .range(low: 1, high: 3))) == .dropped)
+    }
+
     @Test func packetTypeFollowsTheDestination() {
         let broadcast = Match(.pkttype, .eq, .symbol("broadcast"))
         #expect(fate(guest(to: "255.255.255.255"), broadcast) == .accepted)

@@ -60,6 +60,14 @@ struct IptablesStateAndHeaderMatchTests {
         #expect(first(v6, 7) == .match(Match(.ip6DSCP, .eq, .integer(46))))
     }
 
+    /// ufw6's `-m rt --rt-type 0 -j DROP`, decoded (the evaluator's side: HeaderAndHostMatchTests).
+    @Test func routingHeaderMatchesNeedTheHeader() throws {
+        let rules = try input("routing-header.v6.save", .ipv6)
+        #expect(rules.map(\.hasUnknown) == [false, false, false])
+        #expect(rules[0].elements.first == .match(Match(.ip6RoutingType, .eq, .integer(0))))
+        #expect(rules[1].elements.first == .match(Match(MatchField("ip6.rt.segsleft"), .ne, .range(low: 1, high: 3))))
+    }
+
     @Test func badValuesAreReportedNotGuessed() throws {
         for tokens in [["-m", "ttl", "--ttl-eq", "300"], ["-m", "dscp", "--dscp", "64"], ["-m", "dscp", "--dscp-class", "XX"],
                        ["-m", "length", "--length", "9:3"]] {

@@ -129,6 +129,18 @@ extension IptablesElementMapper {
             }
             let source = key == .srcRange
             add(family == .ipv4 ? (source ? .ipSaddr : .ipDaddr) : (source ? .ip6Saddr : .ip6Daddr), .addressRange(low: low, high: high))
+        case .rtType, .rtSegmentsLeft, .rtLength, .rtReserved:
+            // Any routing-header field: the evaluator needs only that the packet must carry the header.
+            let field = [.rtType: MatchField.ip6RoutingType, .rtSegmentsLeft: MatchField("ip6.rt.segsleft"),
+                         .rtLength: MatchField("ip6.rt.len")][key] ?? MatchField("ip6.rt.reserved")
+            if key == .rtReserved { return add(field, .integer(0)) }
+            // A number, or `low:high` for segments left.
+            let bounds = value(option).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { IptablesValueSyntax.number($0) }
+            guard let low = bounds.first ?? nil, let high = bounds.last ?? nil, low <= high else {
+                return elements.append(invalid(option, owner: owner, "bad value '\(value(option))' for \(name(option))"))
+            }
+            add(field, low == high ? .integer(low) : .range(low: low, high: high))
         case .pktType:
             guard let value = packetType(value(option)) else {
                 return elements.append(invalid(option, owner: owner, "bad packet type '\(value(option))'"))

@@ -12,6 +12,26 @@ enum XtablesCountMatchDecoders {
         return true
     }
 
+    /// `struct ip6t_rt`: rt_type @0, segsleft[2] @4, hdrlen @12, flags @16 (IP6T_RT_TYP 1, _SGS 2, _LEN 4,
+    /// _RES 8, address list 0x30), invflags @17 (IP6T_RT_INV_TYP 1, _SGS 2, _LEN 4). A match on the
+    /// address list is left to the caller as not understood.
+    static func routingHeader(_ p: XtablesPayload, into tokens: inout [String]) -> Bool {
+        guard let type = p.u32(0), let low = p.u32(4), let high = p.u32(8), let length = p.u32(12),
+              let flags = p.u8(16), let inverted = p.u8(17), flags & 0x30 == 0 else { return false }
+        tokens += ["-m", "rt"]
+        func option(_ flag: UInt8, _ name: String, _ value: String?) {
+            guard flags & flag != 0 else { return }
+            if inverted & flag != 0 { tokens.append("!") }
+            tokens.append(name)
+            if let value { tokens.append(value) }
+        }
+        option(1, "--rt-type", String(type))
+        option(2, "--rt-segsleft", low == high ? String(low) : "\(low):\(high)")
+        option(4, "--rt-len", String(length))
+        option(8, "--rt-0-res", nil)
+        return true
+    }
+
     /// `struct xt_dscp_info`: dscp @0, invert @1.
     static func dscp(_ p: XtablesPayload, into tokens: inout [String]) -> Bool {
         guard let dscp = p.u8(0), let invert = p.u8(1), dscp <= 63 else { return false }

@@ -49,6 +49,7 @@ public enum XtablesExtensionDecoder {
         case ("pkttype", 0): understood = XtablesMatchDecoders.pkttype(p, into: &tokens)
         case ("ttl", 0) where family == .ipv4: understood = XtablesCountMatchDecoders.hops(p, name: "ttl", into: &tokens)
         case ("hl", 0) where family == .ipv6: understood = XtablesCountMatchDecoders.hops(p, name: "hl", into: &tokens)
+        case ("rt", 0) where family == .ipv6: understood = XtablesCountMatchDecoders.routingHeader(p, into: &tokens)
         case ("dscp", 0): understood = XtablesCountMatchDecoders.dscp(p, into: &tokens)
         case ("length", 0): understood = XtablesCountMatchDecoders.length(p, into: &tokens)
         case ("quota", 0): understood = XtablesCountMatchDecoders.quota(p, into: &tokens)
