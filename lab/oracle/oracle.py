@@ -890,6 +890,8 @@ def gen_packets(rng, k, extended):
              "ip_id": rng.randint(1, 65535)}
         if extended:
             p["ttl"] = rng.choice([64, 64, 32, 128])
+            # (its own generator, so adding it left every case's other choices as they were)
+            p["tos"] = random.Random(f"vnaor-tos:{k}:{i}:{p['ip_id']}").choice([0, 0, 0x2e, 0x0a]) << 2
         if proto in ("udp", "tcp"):
             p["sport"] = sports[i]
             p["dport"] = rng.choice(PORTS + [rng.randint(1024, 65535)])
@@ -1047,12 +1049,18 @@ def gen_case(seed, k, extended):
 # explain and the comparison
 
 
+HEADER_OPTIONS = {"v": False}   # explain takes --ttl/--length/--dscp (set in main from its --help)
+
+
 def explain_args(p):
     args = ["--from", p["src"], "--to", p["dst"], "--proto", p["proto"]] + (["--in", IF_S] if p.get("origin", "S") == "S" else [])
     if p["proto"] in ("tcp", "udp"):
         args += ["--sport", str(p["sport"]), "--dport", str(p["dport"])]
     else:
         args += ["--icmp-type", "8"]
+    if HEADER_OPTIONS["v"]:
+        # What the packet really carries (a TCP probe is a SYN, explain's default for a new connection).
+        args += ["--ttl", str(p["ttl"]), "--length", str(len(build_packet(p))), "--dscp", str(p.get("tos", 0) >> 2)]
     return args
 
 
@@ -1266,6 +1274,7 @@ def main():
         print(f"oracle.py: {a.vnetaudit} is not an executable", file=sys.stderr)
         return 2
     binary = os.path.abspath(a.vnetaudit)
+    HEADER_OPTIONS["v"] = "--ttl" in subprocess.run([binary, "explain", "--help"], capture_output=True, text=True).stdout
     cleanup_leftovers()
 
     lab = Lab(("keep-" if a.keep else "") + str(os.getpid()))
