@@ -4,7 +4,8 @@
 # unknown rate shows how much of real rule sets explain cannot decide. Everything happens in throwaway
 # network namespaces (vnaor-PID-{S,R,A,B}). Writes bench/oracle-results.md. Run as root.
 #   ORACLE_SEED (default 1), ORACLE_EXTENDED=0 (plain matches only), ORACLE_VNETAUDIT=PATH (a built binary;
-#   otherwise the debug build is made and used).
+#   otherwise the debug build is made and used), ORACLE_JSON=FILE (keep the harness's JSON: every
+#   disagreement with its rule set, every unknown with its reasons).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -89,4 +90,5 @@ if s["disagreements"]:
     w("Each disagreement with its rule set: `--json` of the same run (`disagreements[]`), or rerun the case.")
 PY
 mv "$results.tmp" "$results"
+if [ -n "${ORACLE_JSON:-}" ]; then cp "$work/oracle.json" "$ORACLE_JSON"; fi
 echo "written $results"
