@@ -33,6 +33,16 @@ import VNetModel
         ])
     }
 
+    @Test func ufwsRoutedDenyIsFixedWithUfwRouteAllow() throws {
+        let host = try host("lab-nftables-ufw-enable")
+        let nat = try #require(try findings("VNA-002", host).first { $0.family == .ipv4 })
+        #expect(nat.status == .fail)
+        // Replies need nothing: ufw's before-forward chain accepts established traffic.
+        #expect(nat.remediation?.commands == ["ufw route allow in on virbr0"])
+        let routed = try #require(try findings("VNA-002", host, network: "routed").first { $0.family == .ipv4 })
+        #expect(routed.remediation?.commands == ["ufw route allow in on virbr2", "ufw route allow out on virbr2"])
+    }
+
     @Test func ufwsInputDropIsFixedWithUfwAllow() throws {
         let finding = try #require(try findings("VNA-006", try host("lab-nftables-ufw-enable")).first { $0.family == .ipv4 })
         #expect(finding.status == .fail)
