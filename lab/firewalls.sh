@@ -249,6 +249,17 @@ fw_firewalld_zones() { # active zones and their interfaces, one "zone if" pair a
 }
 fw_firewalld_zones_are() { [ "$(fw_firewalld_zones)" = "$1" ]; }
 
+fw_firewalld_reload() { # firewall-cmd --reload, and the state once libvirt has reacted to it
+  local zones
+  zones=$(fw_firewalld_zones)
+  fwx firewall-cmd --reload
+  # libvirtd reacts to firewalld's Reloaded signal: it puts its bridges back into their zones (one at a
+  # time, about 1-2 s; meanwhile they are in the default zone) and re-creates its rules
+  wait_for 20 "libvirt to put its bridges back into their zones" fw_firewalld_zones_are "$zones" ||
+    fwlog "zones after the reload differ: $(fw_firewalld_zones)"
+  rules_settled || fwlog "libvirt's rules differ from those recorded at up"
+}
+
 fw_firewalld_launch() {
   # a system bus of the lab's own (/run is the lab's tmpfs): libvirtd and firewall-cmd find it at the
   # standard address unix:path=/run/dbus/system_bus_socket. It activates polkitd on demand (in the lab too).
@@ -274,21 +285,14 @@ fw_firewalld() {
       fwx firewall-cmd --permanent --policy=lab-reject-guests --set-target=REJECT
       fwx firewall-cmd --permanent --policy=lab-reject-guests --set-priority=-100
       # a permanent policy takes effect with a reload (as an admin would do it)
-      fwx firewall-cmd --reload ;;
+      fw_firewalld_reload ;;
     reject-rich-rule)
       fw_firewalld_start
       fwx firewall-cmd --zone=libvirt --add-rich-rule='rule family="ipv4" source address="192.168.122.0/24" service name="dns" reject'
       fwx firewall-cmd --zone=libvirt --add-rich-rule='rule family="ipv4" source address="192.168.122.0/24" service name="dhcp" reject' ;;
     reload)
       fw_firewalld_start
-      local zones
-      zones=$(fw_firewalld_zones)
-      fwx firewall-cmd --reload
-      # libvirtd reacts to firewalld's Reloaded signal: it puts its bridges back into their zones (one
-      # at a time, about 1-2 s) and re-creates its rules; judge the state once it has done so
-      wait_for 20 "libvirt to put its bridges back into their zones" fw_firewalld_zones_are "$zones" ||
-        fwlog "zones after the reload differ: $(fw_firewalld_zones)"
-      rules_settled || fwlog "libvirt's rules differ from those recorded at up" ;;
+      fw_firewalld_reload ;;
     *) die "firewall firewalld: unknown variant '$1' (variants: $(fw_variants firewalld))" ;;
   esac
 }
