@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// Reads links, addresses, routes and policy rules of the caller's network namespace over one

@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// Reads TCP and UDP sockets through sock_diag (`NETLINK_SOCK_DIAG`, inet_diag), with the interface
