@@ -50,7 +50,8 @@ enum LinkDecoder {
                        peerInOtherNamespace: linkInOtherNamespace,
                        vlanID: vlanID(handle), macvlanMode: macvlanMode(handle),
                        wireless: wireless(name, index),
-                       bridge: kind == .bridge ? BridgeAttributes.bridge(infoData: infoData ?? NetlinkAttributes([])) : nil),
+                       bridge: kind == .bridge ? BridgeAttributes.bridge(infoData: infoData ?? NetlinkAttributes([])) : nil,
+                       bpfPrograms: BPFAttachmentDecoder.xdp(attributes.nested(IFLA_XDP))),
             masterIndex: master > 0 ? master : nil,
             lowerIndex: hasLowerHere ? lower : nil)
         if linkInfo?.string(IFLA_INFO_SLAVE_KIND) == "bridge" {
