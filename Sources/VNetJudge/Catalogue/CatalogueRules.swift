@@ -15,5 +15,6 @@ enum CatalogueRules {
         MTUMismatchRule(),
         ForwardDevMissingRule(),
         WirelessBridgePortRule(),
+        BPFOnNetworkPathRule(),
     ]
 }
