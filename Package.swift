@@ -56,7 +56,7 @@ let package = Package(
         // Change verification: two check reports (and the states they judged) compared, regressions explained.
         .target(name: "VNetDiff", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge"]),
         // libpcap owner (live and offline captures).
-        .target(name: "VNetCapture", dependencies: ["CPcap", "VNetNetlink", "VNetPackets"]),
+        .target(name: "VNetCapture", dependencies: ["CPcap", "CNetlink", "VNetNetlink", "VNetPackets"]),
         // Active probes (check --probe): a veth port on each network's bridge into a private namespace, its
         // exchanges, and the removal of it all (probe --cleanup for killed runs). Changes the host, briefly.
         .target(name: "VNetProbe", dependencies: ["CNetlink", "VNetNetlink", "VNetModel", "VNetCollect"]),

@@ -1,8 +1,8 @@
 import CNetlink
 
-/// Netlink numbers that Swift cannot take from the headers as they are: macros built from other
-/// macros or function-like macros (`NLM_F_DUMP`, `TC_H_MAKE`), given the type the wire needs.
-/// `NetlinkConstantsTests` compares each with the header's own definition.
+/// Netlink numbers of the headers in the type the wire needs, and those Swift cannot import as they are
+/// (`NLM_F_DUMP` is built from other macros, `TC_H_MAKE` is function-like). `NetlinkConstantsTests`
+/// compares each with the header's own definition or value.
 package enum NetlinkConstants {
     /// `NLM_F_DUMP` (`NLM_F_ROOT | NLM_F_MATCH`).
     package static let dumpFlag = UInt16(NLM_F_ROOT | NLM_F_MATCH)
