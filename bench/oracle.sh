@@ -4,7 +4,8 @@
 # unknown rate shows how much of real rule sets explain cannot decide. Everything happens in throwaway
 # network namespaces (vnaor-PID-{S,R,A,B}). Writes bench/oracle-results.md. Run as root.
 #   ORACLE_SEED (default 1), ORACLE_EXTENDED=0 (plain matches only), ORACLE_VNETAUDIT=PATH (a built binary;
-#   otherwise the debug build is made and used).
+#   otherwise the debug build is made and used), ORACLE_JSON=FILE (keep the harness's JSON: every
+#   disagreement with its rule set, every unknown with its reasons).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -54,13 +55,22 @@ w(f"| {s['cases']} | {s['packets']} | {s['decided']} | {s['agree']} | {s['disagr
   f"| {pct(s['agree'], s['decided'])} | {pct(s['unknown'], s['packets'])} |")
 w()
 w("What the kernel did with the packets: " + ", ".join(f"{k.replace('kernel ', '')} {v}" for k, v in s["coverage"].items()) + ".")
+ranked = lambda d: sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))   # (--json sorts keys)
+if s.get("unknownByKind"):
+    w()
+    w("## Unknown packets, by what was undecided first")
+    w()
+    w("| packets | undecided: reason |")
+    w("|---:|---|")
+    for r, c in ranked(s["unknownByKind"]):
+        w(f"| {c} | {r.replace('|', '/')} |")
 if s["unknownReasons"]:
     w()
-    w("## Unknown, by reason (top 15)")
+    w("## Unknown reasons as explain gives them (rules abstracted), top 15")
     w()
     w("| packets | reason |")
     w("|---:|---|")
-    for r, c in list(s["unknownReasons"].items())[:15]:
+    for r, c in ranked(s["unknownReasons"])[:15]:
         w(f"| {c} | `{r.replace('|', '/')}` |")
 if s["disagreements"]:
     kinds = {}
@@ -71,11 +81,14 @@ if s["disagreements"]:
     w()
     w("## Disagreements, by kind")
     w()
-    w("| packets | difference | first case (rerun with `--seed SEED --case K --keep`) | non-default sysctls seen |")
+    w(f"| packets | difference | first case (rerun: `lab/oracle/oracle.py --seed {s['seed']} --case K{' --extended' if s['extended'] else ''} --keep`) | non-default sysctls, off-path sources seen |")
     w("|---:|---|---|---|")
     for key, ds in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
         tags = sorted({t for _, ts in ds for t in ts})
         w(f"| {len(ds)} | {key} | {ds[0][0]['case']}: {ds[0][0]['packet']} | {', '.join(tags) or '-'} |")
+    w()
+    w("Each disagreement with its rule set: `--json` of the same run (`disagreements[]`), or rerun the case.")
 PY
 mv "$results.tmp" "$results"
+if [ -n "${ORACLE_JSON:-}" ]; then cp "$work/oracle.json" "$ORACLE_JSON"; fi
 echo "written $results"

@@ -5,8 +5,13 @@
 # byte-identical before up, while the lab runs, and after down; and after down no process, mount,
 # namespace or file of the lab may remain.
 #
-# usage: lab/check-hermetic.sh [--name NAME] [--backend nftables|iptables]... [--breaks]
+# With a firewall manager (lab/firewalls.sh) started after the selftest, its daemons and config paths are
+# covered too: the host's copies of its paths must not change, and none of its processes may remain.
+#
+# usage: lab/check-hermetic.sh [--name NAME] [--backend nftables|iptables]... [--breaks] [--firewall TOOL[:VARIANT]|none]
 #   --breaks   also run every break and repair (lab/test-breaks.sh) inside each cycle (slow: ~3 min each)
+#   --firewall the firewall manager started in each cycle (default firewalld:healthy, which runs a D-Bus
+#              system bus, firewalld and a libvirtd restarted to use it; none: no firewall manager)
 # Exit status: 0 when hermetic, 1 with the differences printed otherwise.
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,12 +20,14 @@ LAB_ROOT=${VNETAUDIT_LAB_ROOT:-/run/vnetaudit-lab}
 NAME=vnahermetic
 backends=()
 breaks=0
+firewall=firewalld:healthy
 while [ $# -gt 0 ]; do
   case "$1" in
     --name) NAME=$2; shift 2 ;;
     --backend) backends+=("$2"); shift 2 ;;
     --breaks) breaks=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --firewall) firewall=$2; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +65,20 @@ snapshot() { # snapshot DIR: everything of the root namespace and host paths the
     fi
   done >"$d/host-libvirt-paths"
   md5sum /etc/passwd /etc/group /etc/resolv.conf >"$d/host-files"
+  # the paths the firewall managers of lab/firewalls.sh write (the lab binds private copies over them)
+  for p in /etc/ufw /etc/default/ufw /etc/firewalld /usr/lib/firewalld /etc/docker /etc/nftables.conf \
+           /var/lib/docker /var/lib/containerd /var/log/firewalld /run/dbus /run/firewalld /run/docker \
+           /run/docker.sock /run/docker.pid /run/containerd /run/xtables.lock /run/ufw.lock; do
+    if [ -e "$p" ]; then
+      find "$p" -xdev -printf '%p %y %m %u %g %s %T@\n' 2>/dev/null | sort
+      find "$p" -xdev -type f -exec md5sum {} + 2>/dev/null | sort
+    else
+      echo "$p absent"
+    fi
+  done >"$d/host-firewall-paths"
+  # dockerd sees the host's cgroup v1 hierarchies (read-only) in the lab: no cgroup of its may appear
+  find /sys/fs/cgroup -maxdepth 2 -type d | sort >"$d/host-cgroups"
+  grep -E 'cgroup|/run/(dbus|firewalld|docker|containerd)' /proc/self/mountinfo | awk '{print $5, $9}' | sort >"$d/host-mounts"
 }
 
 compare() { # compare BEFORE AFTER WHEN
@@ -91,6 +112,16 @@ for backend in "${backends[@]}"; do
   tail -1 "$work/selftest.out"
   snapshot "$work/$backend.during"
   compare "$work/$backend.before" "$work/$backend.during" "$backend, lab up after selftest"
+  if [ "$firewall" != none ]; then
+    "$LAB" firewall --name "$NAME" "${firewall%%:*}" $([ "${firewall#*:}" != "$firewall" ] && echo "${firewall#*:}") \
+      >"$work/firewall.out" 2>&1 || { cat "$work/firewall.out"; problem "$backend: lab.sh firewall $firewall failed"; }
+    tail -1 "$work/firewall.out"
+    # the firewall manager's daemons, for the leftover check after down
+    mapfile -t pids < <("$LAB" pids --name "$NAME")
+    echo "firewall $firewall: ${#pids[@]} processes in the lab now"
+    snapshot "$work/$backend.firewall"
+    compare "$work/$backend.before" "$work/$backend.firewall" "$backend, lab up with firewall manager $firewall"
+  fi
   if [ "$breaks" = 1 ]; then
     blog=/tmp/vnetaudit-hermetic-breaks-$backend.log
     "$LAB_DIR/test-breaks.sh" --name "$NAME" >"$blog" 2>&1 || { grep -E "PROBLEM|^==" "$blog" | grep -B1 PROBLEM; problem "$backend: test-breaks failed (log: $blog)"; }

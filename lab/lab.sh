@@ -34,6 +34,9 @@ usage: lab.sh COMMAND [--name NAME] [options]
   break --list                  list the causes
   repair CAUSE|all [--name NAME]
                        undo one break; "all" undoes every break and reloads libvirt (healthy state)
+  firewall TOOL [VARIANT] [--name NAME]
+                       run a real host firewall manager in the lab (ufw, docker, firewalld, nftables);
+                       lab.sh firewall list: the tools and variants (lab/firewalls.sh)
   help                 this text
 
 The lab name may also come from VNETAUDIT_LAB_NAME. Names: lowercase letters and digits, 1-12 chars.
@@ -385,8 +388,10 @@ def read(p, what):
     except OSError:
         return b""
 marker = f"PATH={lab}/bin:".encode()
+fwtag = b"VNETAUDIT_LAB=" + name  # daemons of lab/firewalls.sh (dockerd, firewalld, dbus-daemon...)
 for p in pids:
-    if read(p, "comm").strip() == b"libvirtd" and any(e.startswith(marker) for e in read(p, "environ").split(b"\0")):
+    env = read(p, "environ").split(b"\0")
+    if (read(p, "comm").strip() == b"libvirtd" and any(e.startswith(marker) for e in env)) or fwtag in env:
         m = ns(p, "mnt")
         if m:
             want.add(m)
@@ -475,6 +480,7 @@ cmd_status() {
   local b=()
   for f in "$L"/breaks/*; do [ -e "$f" ] && b+=("$(basename "$f")"); done
   echo "active breaks: ${b[*]:-none}"
+  fw_status
 }
 
 # ------------------------------------------------------------------------------------------- selftest
@@ -578,6 +584,9 @@ cmd_selftest() {
 # ------------------------------------------------------------------------------------------- breaks
 source "$LAB_DIR/breaks.sh"
 
+# ------------------------------------------------------------------------------------------- firewall managers
+source "$LAB_DIR/firewalls.sh"
+
 # ------------------------------------------------------------------------------------------- main
 main() {
   local cmd=${1:-help}
@@ -627,6 +636,11 @@ main() {
       [ ${#pos[@]} -eq 1 ] || die "usage: lab.sh repair CAUSE|all [--name NAME]"
       require_lab
       do_repair "${pos[0]}" ;;
+    firewall)
+      if [ "${pos[0]:-}" = list ] || [ ${#pos[@]} -eq 0 ]; then fw_list; exit 0; fi
+      [ ${#pos[@]} -le 2 ] || die "usage: lab.sh firewall TOOL [VARIANT] [--name NAME]  (lab.sh firewall list)"
+      require_lab
+      cmd_firewall "${pos[@]}" ;;
     pids) # every process of the lab (also leftovers of an interrupted up or down)
       lab_pids ;;
     proof) # internal (test-breaks.sh): exit 0 when the broken state of CAUSE is observable

@@ -39,9 +39,10 @@ tool_pkgs=(iproute2 iptables nftables tcpdump kmod procps psmisc util-linux dnsm
            libxml2-utils prometheus cmark-gfm    # validating JUnit (xmllint), Prometheus (promtool), Markdown output
            chromium fonts-dejavu-core)           # rendering the HTML report headless in tests
 libvirt_pkgs=(libvirt-daemon libvirt-daemon-driver-network libvirt-clients)
+firewall_pkgs=(ufw firewalld docker.io dbus-daemon)  # host firewall managers run inside the lab (lab/firewalls.sh); never started on the host
 
 missing=()
-for p in "${build_pkgs[@]}" "${tool_pkgs[@]}"; do
+for p in "${build_pkgs[@]}" "${tool_pkgs[@]}" "${firewall_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 need_libvirt=1

@@ -22,3 +22,11 @@
 #include <linux/netfilter/xt_TCPMSS.h>
 #include <linux/netfilter_ipv4/ipt_REJECT.h>
 #include <linux/netfilter_ipv6/ip6t_REJECT.h>
+#include <linux/netfilter/xt_dscp.h>
+#include <linux/netfilter/xt_length.h>
+#include <linux/netfilter/xt_quota.h>
+#include <linux/netfilter/xt_connlimit.h>
+#include <linux/netfilter_ipv4/ipt_ttl.h>
+#include <linux/netfilter_ipv6/ip6t_hl.h>
+#include <linux/netfilter_ipv6/ip6t_rt.h>
+#include <linux/netfilter/xt_hashlimit.h>

@@ -18,6 +18,9 @@ public enum SysctlReader {
         "net.bridge.bridge-nf-call-arptables",
         // Whether VLAN-tagged bridged frames go through the iptables hooks as well.
         "net.bridge.bridge-nf-filter-vlan-tagged",
+        // How full the conntrack table is (both exist only while nf_conntrack is loaded).
+        "net.netfilter.nf_conntrack_count",
+        "net.netfilter.nf_conntrack_max",
     ]
     /// Per-interface IPv4 keys: forwarding, reverse-path filtering, proxy ARP on bridges.
     static let ipv4InterfaceKeys = ["forwarding", "rp_filter", "proxy_arp"]

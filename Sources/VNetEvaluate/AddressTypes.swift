@@ -8,12 +8,15 @@ struct AddressTypes {
     let routesKnown: Bool
     let hostAddresses: Set<IPAddress>
     let addressesKnown: Bool
+    /// The whole host, for the route lookups of `fib` and the interface addresses of `pkttype`.
+    let host: HostState
 
     init(host: HostState) {
         routes = host.routes
         routesKnown = host.coverage.routes != .notCollected
         hostAddresses = Set(host.addresses.map(\.address))
         addressesKnown = host.coverage.links != .notCollected
+        self.host = host
     }
 
     func type(of address: IPAddress) -> String? {

@@ -109,6 +109,8 @@ struct ChainWalker {
             case .match(let match):
                 holds = holds && matcher.evaluate(match)
                 if holds == .no { return .next }
+            case .unknown(let element) where !element.mayAffectVerdict && Self.copiesMarks.contains(element.name):
+                forgetMarks(copiedBy: element.name)
             case .unknown(let element) where element.mayAffectVerdict:
                 guard element.kind == "match" || element.kind == "expression" else {
                     return .end(unknown(rule, in: chain, "its \(element.name) cannot be evaluated"))
@@ -119,6 +121,13 @@ struct ChainWalker {
             case .action(.setMark(let value, let mask)):
                 setMark(value: value, mask: mask, when: holds)
                 record(rule, in: chain, .setMark(value: value, mask: mask))
+            case .action(.setCtMark(let value, let mask)):
+                // Before conntrack there is no connection to mark: the kernel does nothing.
+                guard !beforeConntrack else { continue }
+                setConntrackMark(value: value, mask: mask, when: holds)
+                record(rule, in: chain, .setCtMark(value: value, mask: mask))
+            case .action(.statement(let name, _)) where Self.copiesMarks.contains(name):
+                forgetMarks(copiedBy: name)
             case .action(.notrack) where beforeConntrack && probe.conntrack != .untracked:
                 switch applies(rule, in: chain, when: holds) {
                 case true?: untrack(rule, in: chain)
@@ -245,6 +254,34 @@ struct ChainWalker {
     /// when the packet's own would fit.
     private mutating func forgetSourcePortIfRandom(_ flags: [String]) {
         if flags.contains(where: { $0.hasPrefix("random") || $0 == "fully-random" }) { probe.sourcePort = nil }
+    }
+
+    /// `ct mark set` / `CONNMARK --set-xmark` on the connection, as `setMark` on the packet.
+    private mutating func setConntrackMark(value: UInt64, mask: UInt64?, when holds: ThreeValued) {
+        guard holds == .yes else {
+            probe.conntrackMark = nil
+            return
+        }
+        guard let mask else {
+            probe.conntrackMark = value
+            return
+        }
+        probe.conntrackMark = probe.conntrackMark.map { ($0 & ~mask) ^ value }
+    }
+
+    /// Statements that copy a mark from another value (`meta mark set ct mark`, `ct mark set meta mark`,
+    /// `CONNMARK --save-mark/--restore-mark`, `MARK` forms the decoder keeps whole): what they set is not
+    /// followed, so the marks they may change are unknown from then on.
+    private static let copiesMarks: Set<String> = ["meta mark set", "ct mark set", "CONNMARK", "MARK"]
+
+    private mutating func forgetMarks(copiedBy name: String) {
+        switch name {
+        case "meta mark set", "MARK": probe.mark = nil
+        case "ct mark set": probe.conntrackMark = nil
+        default:
+            probe.mark = nil
+            probe.conntrackMark = nil
+        }
     }
 
     /// Later hooks see the translated destination: a single address (or port) is applied, a range or a

@@ -41,12 +41,13 @@ private func decideRouteFromRecordedRoutes(_ request: RoutingRequest, on host: H
             guard let table = rule.table else {
                 return RoutingDecision(outcome: .unknown(reason: "\(label) names no table"), steps: steps)
             }
-            if let outcome = lookUp(request.destination, table: table, in: host.routes, steps: &steps) {
-                return RoutingDecision(outcome: outcome, steps: steps)
+            if let outcome = lookUp(request.destination, table: table, in: host.routes, suppressing: rule.suppressPrefixLength,
+                                    steps: &steps) {
+                return RoutingDecision(outcome: outcome, steps: steps, decidingRule: rule)
             }
         case "nop": continue
         case "blackhole", "unreachable", "prohibit":
-            return RoutingDecision(outcome: .dropped(reason: label, route: nil), steps: steps)
+            return RoutingDecision(outcome: .dropped(reason: label, route: nil), steps: steps, decidingRule: rule)
         default:
             return RoutingDecision(outcome: .unknown(reason: "\(label): action not modelled"), steps: steps)
         }
@@ -74,13 +75,19 @@ private func receivedBeforeLookup(_ request: RoutingRequest) -> RoutingDecision?
     return nil
 }
 
-/// The outcome of a lookup in `table`, or nil when the table sends the packet on to the next rule.
-private func lookUp(_ destination: IPAddress, table: Int, in routes: [Route], steps: inout [String]) -> RoutingDecision.Outcome? {
+/// The outcome of a lookup in `table`, or nil when the table sends the packet on to the next rule: no
+/// route, a `throw` route, or a route with a prefix of `suppressing` bits or fewer (`suppress_prefixlength`).
+private func lookUp(_ destination: IPAddress, table: Int, in routes: [Route], suppressing: Int?,
+                    steps: inout [String]) -> RoutingDecision.Outcome? {
     guard let route = longestPrefixMatch(destination, table: table, in: routes) else {
         steps.append("table \(table): no route to \(destination)")
         return nil
     }
     steps.append("table \(table): \(describe(route))")
+    if let suppressing, route.destination.length <= suppressing {
+        steps.append("suppress_prefixlength \(suppressing): a /\(route.destination.length) route is ignored, next rule")
+        return nil
+    }
     switch route.type {
     case .local, .broadcast:
         return .local(device: route.nextHops.first?.device)

@@ -5,13 +5,13 @@ import VNetModel
 /// or reject is final; nat chains run for new connections only and stop at the hook's first binding.
 /// A rule it cannot decide is tried both ways; the fate is unknown only when the two walks differ.
 public func evaluate(_ probe: PacketProbe, hooks: [Hook], firewall: Firewall) -> PathResult {
-    evaluate(probe, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: firewall, addressTypes: nil)
+    evaluate(probe.startingPath, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: firewall, addressTypes: nil)
 }
 
 /// The same on `host`, without routing: `addrtype` is decided from the host's addresses and routes, and
 /// a masqueraded source from its addresses (the next hop taken to be on link).
 public func evaluate(_ probe: PacketProbe, hooks: [Hook], on host: HostState) -> PathResult {
-    evaluate(probe, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: host.firewall,
+    evaluate(probe.startingPath, visits: hooks.map { HookVisit(hook: $0, layer: .routed) }, firewall: host.firewall,
              addressTypes: AddressTypes(host: host), masqueradeSource: MasqueradeSource(host: host, nextHop: nil))
 }
 

@@ -30,8 +30,12 @@ struct MatchEvaluator {
         }
     }
 
-    /// The packet's value of `field`, with the host's address types for `addrtype`.
+    /// The packet's value of `field`, with the host's addresses, routes and rules for the fields
+    /// that depend on them (`addrtype`, `pkttype`, `fib`, `ct mark`).
     func lookup(_ field: MatchField) -> PacketField.Lookup {
+        if let fib = field.fibParts { return fibLookup(keyFlags: fib.flags, result: fib.result) }
+        if field == .pkttype { return packetType() }
+        if field == .ctMark { return conntrackMark() }
         guard field == .srcAddrType || field == .dstAddrType else {
             return PacketField.lookup(field, in: probe, at: hook, family: table.family)
         }
@@ -54,6 +58,9 @@ struct MatchEvaluator {
         case (.symbol(let s), .number(let n)): return nfprotoSymbol(s).map { ThreeValued($0 == n) } ?? .unknown
         case (.symbol(let s), .flags(let f)): return ThreeValued(f.contains(s))
         case (.flags(let wanted), .flags(let f)): return ThreeValued(!f.isDisjoint(with: wanted))
+        case (.flagsMasked(let mask, let set), .flags(let f)): return ThreeValued(f.intersection(mask) == Set(set))
+        // `fib ... oif exists|missing`: an empty name is a lookup that found no route.
+        case (.bool(let exists), .name(let n)): return ThreeValued(!n.isEmpty == exists)
         case (.set(let members), _): return ThreeValued.any(members) { contains($0, packet) }
         case (.namedSet(let name), _):
             guard let set = table.set(name) else { return .unknown }

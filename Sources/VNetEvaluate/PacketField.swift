@@ -64,12 +64,35 @@ enum PacketField: Equatable {
             return number(field == .icmpType ? probe.icmpType : probe.icmpCode, carried: probe.l4Protocol == 1 && probe.family == .ipv4)
         case .icmpv6Type, .icmpv6Code:
             return number(field == .icmpv6Type ? probe.icmpType : probe.icmpCode, carried: probe.l4Protocol == 58 && probe.family == .ipv6)
+        case .ipTTL, .ip6HopLimit:
+            let ttl = probe.ttl.map { hopsLeft($0, in: probe, at: hook) }
+            return number(ttl, carried: probe.family == (field == .ipTTL ? .ipv4 : .ipv6))
+        // Probes carry no IPv6 extension headers: every routing-header match breaks, negated or not, as
+        // the kernel's rt match does when it finds no such header.
+        case _ where field.rawValue.hasPrefix("ip6.rt."): return .absent
+        case .ipDSCP, .ip6DSCP: return number(probe.dscp, carried: probe.family == (field == .ipDSCP ? .ipv4 : .ipv6))
+        case .length: return number(probe.length, carried: true)
+        case MatchField("ip.length"): return number(probe.length, carried: probe.family == .ipv4)
+        // The IPv6 header's payload length leaves out its own 40 bytes.
+        case MatchField("ip6.length"):
+            return number(probe.length.flatMap { $0 >= 40 ? $0 - 40 : nil }, carried: probe.family == .ipv6)
+        case .tcpFlags:
+            guard probe.l4Protocol == 6 else { return .absent }
+            if let flags = probe.tcpFlags { return .value(.flags(flags)) }
+            return probe.conntrack == .new ? .value(.flags(["syn"])) : .unknown
         case .ctState: return .value(.flags([probe.conntrack.rawValue]))
         case .ctDirection:
             guard [.new, .established, .related].contains(probe.conntrack) else { return .absent }
             return .value(.flags([probe.conntrack == .new ? "original" : probe.direction.rawValue]))
         default: return .unknown
         }
+    }
+
+    /// TTL / hop limit at `hook`: a forwarded packet loses one in routing, before FORWARD (`ip_forward`,
+    /// `ip6_forward`); a bridged frame and local traffic keep theirs.
+    private static func hopsLeft(_ ttl: UInt8, in probe: PacketProbe, at hook: Hook) -> UInt8 {
+        let forwarded = probe.inInterface != nil && probe.bridgePortOut == nil && [.forward, .postrouting].contains(hook)
+        return forwarded && ttl > 0 ? ttl - 1 : ttl
     }
 
     /// A header number the packet carries (or not); nil when the probe did not say.

@@ -28,6 +28,19 @@ public struct PacketProbe: Sendable, Hashable {
     /// The bridge port a bridged frame leaves by (`physdev-out`, the bridge family's `oifname`); nil when
     /// the packet is not bridged.
     public var bridgePortOut: String?
+    /// IPv4 TTL / IPv6 hop limit as the packet arrives, or as the host sends it; routing lowers it by
+    /// one before FORWARD. nil: unknown, so `ip ttl` / `-m ttl` / `-m hl` matches are undecided.
+    public var ttl: UInt8?
+    /// The IP packet's total length in bytes (`meta length`, `-m length`, `ip length`); nil: unknown.
+    public var length: UInt16?
+    /// The 6-bit DSCP (`ip dscp`, `-m dscp`); nil: unknown.
+    public var dscp: UInt8?
+    /// TCP flags as nft names them (`syn`, `ack`...). nil: the first packet of a new connection is a
+    /// bare SYN, as the kernel's TCP conntrack expects; any other packet's flags are unknown.
+    public var tcpFlags: Set<String>?
+    /// The connection's mark (`ct mark`, `-m connmark`). nil: a new connection's mark is 0 unless a
+    /// rule on the way may set one; an existing connection's is unknown.
+    public var conntrackMark: UInt64?
     /// Set once a NAT rule sent the packet to an address the model cannot name (a range, a redirect):
     /// destination address matches are then unknown.
     var destinationIsUnknown = false
@@ -49,7 +62,8 @@ public struct PacketProbe: Sendable, Hashable {
                 l4Protocol: UInt8, sourcePort: UInt16? = nil, destinationPort: UInt16? = nil,
                 icmpType: UInt8? = nil, icmpCode: UInt8? = nil, conntrack: ConntrackState = .new,
                 mark: UInt64? = 0, direction: ConntrackDirection = .original,
-                bridgePortIn: String? = nil, bridgePortOut: String? = nil) {
+                bridgePortIn: String? = nil, bridgePortOut: String? = nil, ttl: UInt8? = nil, length: UInt16? = nil,
+                dscp: UInt8? = nil, tcpFlags: Set<String>? = nil, conntrackMark: UInt64? = nil) {
         self.inInterface = inInterface
         self.outInterface = outInterface
         self.source = source
@@ -64,6 +78,18 @@ public struct PacketProbe: Sendable, Hashable {
         self.direction = direction
         self.bridgePortIn = bridgePortIn
         self.bridgePortOut = bridgePortOut
+        self.ttl = ttl
+        self.length = length
+        self.dscp = dscp
+        self.tcpFlags = tcpFlags
+        self.conntrackMark = conntrackMark
+    }
+
+    /// The packet as a path starts: a new connection's mark is 0 unless the caller said otherwise.
+    var startingPath: PacketProbe {
+        var start = self
+        if conntrack == .new && conntrackMark == nil { start.conntrackMark = 0 }
+        return start
     }
 
     /// The layer-3 family, taken from the source address.

@@ -42,6 +42,13 @@ public struct PathReport: Codable, Sendable, Hashable {
         /// For a bridged frame: the ports it enters and leaves the bridge by.
         public var bridgePortIn: String?
         public var bridgePortOut: String?
+        /// Header values as given (absent: not given): TTL or hop limit, IP length, DSCP, TCP flags
+        /// (sorted), the connection's mark.
+        public var ttl: Int?
+        public var length: Int?
+        public var dscp: Int?
+        public var tcpFlags: [String]?
+        public var conntrackMark: UInt64?
 
         public init(_ probe: PacketProbe) {
             inInterface = probe.inInterface
@@ -55,6 +62,11 @@ public struct PathReport: Codable, Sendable, Hashable {
             direction = probe.direction
             bridgePortIn = probe.bridgePortIn
             bridgePortOut = probe.bridgePortOut
+            ttl = probe.ttl.map(Int.init)
+            length = probe.length.map(Int.init)
+            dscp = probe.dscp.map(Int.init)
+            tcpFlags = probe.tcpFlags?.sorted()
+            conntrackMark = probe.conntrackMark
         }
     }
 

@@ -40,7 +40,7 @@ private struct PathPlanner {
 
     init(host: HostState, packet: PacketProbe) {
         self.host = host
-        self.packet = packet
+        self.packet = packet.startingPath
         addressTypes = AddressTypes(host: host)
         hasBridgeTables = host.firewall.tables.contains { $0.family == .bridge }
     }
@@ -52,7 +52,7 @@ private struct PathPlanner {
             packet.outInterface = nil
             walk(routedLayer(.input))
         case .egress(let device):
-            guard forwardingAllowed() else { return }
+            guard forwardingAllowed(), hopsRemain() else { return }
             packet.outInterface = device
             egress = device
             walk(routedLayer(.forward, .postrouting))
@@ -229,6 +229,14 @@ private struct PathPlanner {
         case false?: stop(.dropped, "\(key) = 0: the host does not forward")
         case nil: stop(.unknown, "\(key) was not recorded: forwarding unknown")
         }
+        return false
+    }
+
+    /// Whether a forwarded packet has a hop left: `ip_forward`/`ip6_forward` drop one whose TTL or hop
+    /// limit is 1 or less before FORWARD (and answer time exceeded). An unknown TTL is taken to have room.
+    private mutating func hopsRemain() -> Bool {
+        guard let ttl = packet.ttl, ttl <= 1 else { return true }
+        stop(.dropped, "\(packet.family == .ipv4 ? "TTL" : "hop limit") \(ttl) expires in forwarding: the kernel drops it before FORWARD and answers time exceeded")
         return false
     }
 

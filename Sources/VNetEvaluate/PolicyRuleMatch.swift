@@ -15,6 +15,7 @@ func policyRuleMatches(_ rule: PolicyRule, _ request: RoutingRequest) -> ThreeVa
         let mask = rule.fwmask ?? UInt32.max
         result = result && (request.mark.map { ThreeValued(($0 & mask) == (fwmark & mask)) } ?? .unknown)
     }
+    if rule.unmodelledSelectors?.isEmpty == false { result = result && .unknown }
     return rule.invert ? !result : result
 }
 

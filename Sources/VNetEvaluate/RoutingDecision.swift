@@ -18,9 +18,13 @@ public struct RoutingDecision: Sendable, Hashable {
     public var outcome: Outcome
     /// Human-readable trace: each rule tried, each table looked up, the route chosen.
     public var steps: [String]
+    /// The policy rule whose action or lookup gave the outcome; nil when no rule did (no route, unknown,
+    /// or decided before any rule).
+    public var decidingRule: PolicyRule?
 
-    public init(outcome: Outcome, steps: [String]) {
+    public init(outcome: Outcome, steps: [String], decidingRule: PolicyRule? = nil) {
         self.outcome = outcome
         self.steps = steps
+        self.decidingRule = decidingRule
     }
 }

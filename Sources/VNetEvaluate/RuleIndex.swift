@@ -79,11 +79,11 @@ struct RuleIndex: Sendable {
     }
 
     /// An equality match on a plain packet field whose value hashes: a prefix, a name or a number.
-    /// physdev and ct status matches are decided apart from the field lookup, so never guards; nor is
-    /// the mark, the one field a rule can change while the walk goes on through the chain, because a
+    /// physdev and ct status matches are decided apart from the field lookup, so never guards; nor are
+    /// the marks, the fields a rule can change while the walk goes on through the chain, because a
     /// chain's candidates are taken once, as the packet enters it.
     private static func indexable(_ match: Match) -> (GuardGroup.Kind, GuardKey)? {
-        guard match.op == .eq, match.field != .mark, !MatchEvaluator.decidedApart(match.field) else { return nil }
+        guard match.op == .eq, match.field != .mark, match.field != .ctMark, !MatchEvaluator.decidedApart(match.field) else { return nil }
         switch match.value {
         case .prefix(let prefix): return (GuardGroup.Kind(field: match.field, value: .prefix(length: prefix.length)), .address(prefix.network))
         case .string(let name): return (GuardGroup.Kind(field: match.field, value: .name), .name(name))

@@ -250,6 +250,31 @@ public struct MatchField: RawRepresentable, Codable, Equatable, Sendable, Hashab
     public static let dstAddrType = MatchField("addrtype.dst")
     public static let etherSaddr = MatchField("ether.saddr")
     public static let etherDaddr = MatchField("ether.daddr")
+    /// IPv4 time to live and IPv6 hop limit (`ip ttl`, `-m ttl`; `ip6 hoplimit`, `-m hl`).
+    public static let ipTTL = MatchField("ip.ttl")
+    public static let ip6HopLimit = MatchField("ip6.hoplimit")
+    /// The 6-bit DSCP of the traffic class (`ip dscp`, `ip6 dscp`, `-m dscp`), values 0-63.
+    public static let ipDSCP = MatchField("ip.dscp")
+    public static let ip6DSCP = MatchField("ip6.dscp")
+    /// Bytes from the network header on (`meta length`, `-m length`): the IP packet's total length.
+    public static let length = MatchField("meta.length")
+    /// The IPv6 routing header's type (`rt type`, `-m rt --rt-type`); `ip6.rt.*` names its other fields.
+    /// Only packets that carry a routing header can match any of them.
+    public static let ip6RoutingType = MatchField("ip6.rt.type")
+
+    /// An nft `fib` lookup: `flags` of the lookup key (`saddr`, `daddr`, `mark`, `iif`, `oif`) and
+    /// the `result` read (`oif`, `oifname`, `type`). `fib saddr . iif oif` is `fib.saddr.iif.oif`.
+    public static func fib(flags: [String], result: String) -> MatchField {
+        MatchField((["fib"] + flags + [result]).joined(separator: "."))
+    }
+
+    /// The key flags and result of a `fib` field; nil for any other field.
+    public var fibParts: (flags: [String], result: String)? {
+        guard rawValue.hasPrefix("fib.") else { return nil }
+        let parts = rawValue.split(separator: ".").dropFirst().map(String.init)
+        guard let result = parts.last, parts.count >= 2 else { return nil }
+        return (Array(parts.dropLast()), result)
+    }
 }
 
 public enum MatchOp: String, Codable, Sendable, Hashable {

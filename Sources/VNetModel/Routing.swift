@@ -60,10 +60,17 @@ public struct PolicyRule: Codable, Equatable, Sendable, Hashable {
     public var fwmark: UInt32?
     public var fwmask: UInt32?
     public var invert: Bool
+    /// `suppress_prefixlength N`: a route this rule's lookup finds with a prefix of N bits or fewer is
+    /// ignored and the next rule is tried (wg-quick's `table main suppress_prefixlength 0`).
+    public var suppressPrefixLength: Int?
+    /// Selectors the model does not evaluate (`uidrange`, `ipproto`, `sport`, `dport`, `tun_id`,
+    /// `suppress_ifgroup`, `l3mdev`), by the names `ip rule` prints: whether the rule applies is unknown.
+    public var unmodelledSelectors: [String]?
 
     public init(family: AddressFamily, priority: Int, action: String, table: Int? = nil, from: IPPrefix? = nil,
                 to: IPPrefix? = nil, inputInterface: String? = nil, outputInterface: String? = nil,
-                fwmark: UInt32? = nil, fwmask: UInt32? = nil, invert: Bool = false) {
+                fwmark: UInt32? = nil, fwmask: UInt32? = nil, invert: Bool = false, suppressPrefixLength: Int? = nil,
+                unmodelledSelectors: [String]? = nil) {
         self.family = family
         self.priority = priority
         self.action = action
@@ -75,5 +82,18 @@ public struct PolicyRule: Codable, Equatable, Sendable, Hashable {
         self.fwmark = fwmark
         self.fwmask = fwmask
         self.invert = invert
+        self.suppressPrefixLength = suppressPrefixLength
+        self.unmodelledSelectors = unmodelledSelectors
+    }
+
+    /// One of the three rules the kernel starts with (`0: lookup local`, `32766: lookup main`,
+    /// `32767: lookup default`), with no selector.
+    public var isKernelDefault: Bool {
+        guard action == "lookup", from == nil, to == nil, inputInterface == nil, outputInterface == nil, fwmark == nil,
+              !invert, suppressPrefixLength == nil, unmodelledSelectors?.isEmpty ?? true else { return false }
+        switch (priority, table) {
+        case (0, Route.localTable?), (32766, Route.mainTable?), (32767, 253?): return true
+        default: return false
+        }
     }
 }

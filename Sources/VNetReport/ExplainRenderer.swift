@@ -28,6 +28,11 @@ public enum ExplainRenderer {
         if let type = packet.icmpType { text += " type \(type)" }
         text += ", \(packet.state.rawValue)"
         if packet.direction == .reply { text += " (reply direction)" }
+        if let ttl = packet.ttl { text += ", ttl \(ttl)" }
+        if let length = packet.length { text += ", length \(length)" }
+        if let dscp = packet.dscp { text += ", dscp \(dscp)" }
+        if let flags = packet.tcpFlags { text += ", flags \(flags.isEmpty ? "none" : flags.joined(separator: ","))" }
+        if let mark = packet.conntrackMark { text += ", ct mark 0x\(String(mark, radix: 16))" }
         if let portIn = packet.bridgePortIn, let portOut = packet.bridgePortOut {
             text += ", bridged from port \(portIn) to port \(portOut)"
         } else if let device = packet.inInterface {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VNetEvaluate
 import VNetModel
+import VNetParsers
 import VNetReport
 
 /// `vnetaudit explain`: one packet's way through the host, hook by hook, as the kernel would take it.
@@ -13,7 +14,10 @@ struct Explain: ParsableCommand {
             interface; add --in-port PORT when IFACE is a bridge and the port is known (for -m physdev), \
             and --out-port PORT as well to follow a frame the bridge forwards between two of its ports. \
             Live by default (needs root); --snapshot DIR, --netns NAME or rule-set files read other state \
-            (rule-set files alone hold no routes, so routing stays unknown). See docs/explain.md.
+            (rule-set files alone hold no routes, so routing stays unknown). Header values a rule may \
+            test (--ttl, --length, --dscp, --tcp-flags, --ct-mark) are unknown when not given, except \
+            what the kernel fixes: a new TCP connection's first packet is a SYN, and a new connection's \
+            mark is 0 unless a rule on the host may set one. See docs/explain.md.
 
             Exit codes: 0 the packet is accepted (delivered or forwarded), 1 it is dropped or rejected, \
             3 the fate is unknown (the model cannot decide a rule or setting on its way), 2 could not run \
@@ -57,6 +61,25 @@ struct Explain: ParsableCommand {
 
     @Flag(help: "The packet is a reply of its connection (ct direction reply); needs --state established or related.")
     var reply = false
+
+    @Option(help: ArgumentHelp("IPv4 TTL or IPv6 hop limit it arrives (or is sent) with; unknown when not given.", valueName: "n"))
+    var ttl: Int?
+
+    @Option(help: ArgumentHelp("Total length of the IP packet (meta length, -m length); unknown when not given.", valueName: "bytes"))
+    var length: Int?
+
+    @Option(help: ArgumentHelp("DSCP, 0-63 or a class name (cs1, af41, ef); unknown when not given.", valueName: "dscp"))
+    var dscp: String?
+
+    @Option(name: .customLong("tcp-flags"),
+            help: ArgumentHelp("TCP flags set, comma-separated (syn,ack), or none; default syn for --state new, else unknown.",
+                               valueName: "flags"))
+    var tcpFlags: String?
+
+    @Option(name: .customLong("ct-mark"),
+            help: ArgumentHelp("The connection's mark (decimal or 0x hex); default 0 for a new connection unless a rule may set it.",
+                               valueName: "mark"))
+    var ctMark: String?
 
     @Option(help: "Output format.")
     var format: Format = .text
@@ -137,10 +160,53 @@ struct Explain: ParsableCommand {
         if reply && ![.established, .related].contains(conntrack) {
             throw ValidationError("--reply needs --state established or related")
         }
-        return PacketProbe(inInterface: inInterface, outInterface: nil, source: source, destination: destination,
-                           l4Protocol: number, sourcePort: sourcePort, destinationPort: destinationPort,
-                           icmpType: type, conntrack: conntrack, direction: reply ? .reply : .original,
-                           bridgePortIn: inPort, bridgePortOut: outPort)
+        var probe = PacketProbe(inInterface: inInterface, outInterface: nil, source: source, destination: destination,
+                                l4Protocol: number, sourcePort: sourcePort, destinationPort: destinationPort,
+                                icmpType: type, conntrack: conntrack, direction: reply ? .reply : .original,
+                                bridgePortIn: inPort, bridgePortOut: outPort)
+        try describeHeader(of: &probe)
+        return probe
+    }
+
+    /// --ttl, --length, --dscp, --tcp-flags and --ct-mark into the probe; left out, they stay nil.
+    private func describeHeader(of probe: inout PacketProbe) throws {
+        let family = probe.family, proto = probe.l4Protocol
+        probe.ttl = try ttl.map { ttl in
+            guard let value = UInt8(exactly: ttl) else { throw ValidationError("--ttl \(ttl): a TTL or hop limit is 0-255") }
+            return value
+        }
+        probe.length = try length.map { length in
+            let header = family == .ipv4 ? 20 : 40
+            guard let value = UInt16(exactly: length), length >= header else {
+                throw ValidationError("--length \(length): an IP\(family == .ipv4 ? "v4" : "v6") packet is \(header)-65535 bytes")
+            }
+            return value
+        }
+        probe.dscp = try dscp.map { dscp in
+            guard let value = Self.number(dscp).flatMap({ UInt8(exactly: $0) }) ?? PacketValueNames.dscp(named: dscp), value <= 63 else {
+                throw ValidationError("--dscp \(dscp): a DSCP is 0-63 or a class name (cs0-cs7, af11-af43, ef)")
+            }
+            return value
+        }
+        probe.tcpFlags = try tcpFlags.map { text in
+            guard proto == 6 else { throw ValidationError("--tcp-flags needs --proto tcp") }
+            let names = text.lowercased() == "none" ? [] : text.lowercased().split(separator: ",").map(String.init)
+            if let bad = names.first(where: { !PacketValueNames.tcpFlags.contains($0) }) {
+                throw ValidationError("--tcp-flags: unknown flag '\(bad)' (\(PacketValueNames.tcpFlags.joined(separator: ", ")), or none)")
+            }
+            return Set(names)
+        }
+        probe.conntrackMark = try ctMark.map { mark in
+            guard let value = Self.number(mark), value <= UInt64(UInt32.max) else {
+                throw ValidationError("--ct-mark \(mark): a mark is 0-0xffffffff")
+            }
+            return value
+        }
+    }
+
+    /// Decimal or `0x` hex.
+    private static func number(_ text: String) -> UInt64? {
+        text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
     }
 
     private func port(_ value: Int?, _ option: String) throws -> UInt16? {

@@ -91,6 +91,72 @@ import VNetTestSupport
         #expect(saved.stdout == live.stdout)
     }
 
+    /// The nat host with an input chain testing header values and ufw's rate-limited logging rule.
+    private static func headerHost() throws -> TemporaryNamespace {
+        let ns = try natHost()
+        try ns.exec(["nft", "-f", "-"], input: """
+            table inet hostfw {
+              chain input { type filter hook input priority 0; policy accept;
+                limit rate 3/minute burst 10 packets log prefix "[UFW BLOCK] "
+                ip ttl < 5 drop
+                meta length > 1400 drop
+                tcp flags & (syn | ack) != syn ct state new drop
+                ip dscp ef accept
+              }
+            }
+            """)
+        return ns
+    }
+
+    @Test(.enabled(if: Shell.isRoot && Shell.has("nft"), "needs root and nft for a network namespace"))
+    func headerOptionsDecideTheMatchesThatTestThem() throws {
+        let ns = try Self.headerHost()
+        let toHost = ["--netns", ns.name, "--from", "192.168.122.11", "--to", "192.168.122.1", "--in", "virbr0", "--dport", "22"]
+        // Not given, the TTL is unknown and the drop may or may not happen; the limited log does not matter.
+        let unknown = try run(toHost)
+        #expect(unknown.status == 3, "\(unknown.stdout)")
+        #expect(unknown.stdout.contains("ip ttl < 5 drop: its matches cannot be decided"), "\(unknown.stdout)")
+        #expect(!unknown.stdout.contains("UFW BLOCK] \": its"), "\(unknown.stdout)")
+        let given = ["--ttl", "64", "--length", "60"]
+        #expect(try run(toHost + given).status == 0)
+        #expect(try run(toHost + ["--ttl", "3", "--length", "60"]).status == 1)
+        #expect(try run(toHost + ["--ttl", "64", "--length", "1500"]).status == 1)
+        // A new connection's first packet is a SYN unless said otherwise.
+        let ack = try run(toHost + given + ["--tcp-flags", "ack"])
+        #expect(ack.status == 1)
+        #expect(ack.stdout.contains("tcp 192.168.122.11 -> 192.168.122.1:22, new, ttl 64, length 60, flags ack, in on virbr0"), "\(ack.stdout)")
+        let json = try Self.json(try run(toHost + given + ["--dscp", "ef", "--ct-mark", "0x10", "--format", "json"]))
+        let packet = try #require(json["packet"] as? [String: Any])
+        #expect(packet["ttl"] as? Int == 64 && packet["length"] as? Int == 60 && packet["dscp"] as? Int == 46)
+        #expect(packet["conntrackMark"] as? Int == 16 && packet["tcpFlags"] == nil)
+    }
+
+    /// firewalld's IPv6 reverse-path filter, decided on the namespace's own routes: a guest's source
+    /// routes back out of virbr0 and passes; a source that routes back out of eth0 is dropped.
+    @Test(.enabled(if: Shell.isRoot && Shell.has("nft"), "needs root and nft for a network namespace"))
+    func reversePathFilterFollowsTheHostsRoutes() throws {
+        let ns = try TemporaryNamespace("explain-rpf")
+        try ns.sh("""
+            ip link add virbr0 type bridge && ip -6 addr add 2001:db8:122::1/64 dev virbr0 nodad && ip link set virbr0 up
+            ip link add eth0 type veth peer name lan0 && ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+            ip link set eth0 up && ip link set lan0 up
+            ip -6 route add default via 2001:db8:1::1 dev eth0
+            sysctl -qw net.ipv6.conf.all.forwarding=1
+            """)
+        try ns.exec(["nft", "-f", "-"], input: """
+            table inet firewalld {
+              chain filter_PREROUTING { type filter hook prerouting priority -290; policy accept;
+                meta nfproto ipv6 fib saddr . mark . iif oif missing drop
+              }
+            }
+            """)
+        let guest = try run(["--netns", ns.name, "--from", "2001:db8:122::11", "--to", "2001:db8:1::99", "--in", "virbr0", "--dport", "443"])
+        #expect(guest.status == 0, "\(guest.stdout)")
+        let spoofed = try run(["--netns", ns.name, "--from", "2001:db8:1::77", "--to", "2001:db8:1::99", "--in", "virbr0", "--dport", "443"])
+        #expect(spoofed.status == 1, "\(spoofed.stdout)")
+        #expect(spoofed.stdout.contains("fib saddr . mark . iif oif missing drop"), "\(spoofed.stdout)")
+    }
+
     @Test func ruleSetFilesAloneLeaveRoutingUnknownWithExit3() throws {
         let rules = CLITests.fixtures.appendingPathComponent("nft/libvirt-nftables.json").path
         let out = try run(["--nft-json", rules] + Self.guestToLAN)
@@ -109,6 +175,13 @@ import VNetTestSupport
             (["--from", "2001:db8::1", "--to", "2001:db8::2", "--proto", "icmp"], "use --proto icmpv6"),
             (["--from", "10.0.0.1", "--to", "10.0.0.2", "--reply"], "--reply needs --state established or related"),
             (["--from", "10.0.0.1", "--to", "10.0.0.2", "--proto", "sctp"], "sctp"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--ttl", "300"], "--ttl 300: a TTL or hop limit is 0-255"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--length", "12"], "--length 12: an IPv4 packet is 20-65535 bytes"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--dscp", "64"], "--dscp 64: a DSCP is 0-63"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--dscp", "gold"], "--dscp gold: a DSCP is 0-63"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--tcp-flags", "syn,bogus"], "--tcp-flags: unknown flag 'bogus'"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--proto", "udp", "--tcp-flags", "syn"], "--tcp-flags needs --proto tcp"),
+            (["--from", "10.0.0.1", "--to", "10.0.0.2", "--ct-mark", "0x100000000"], "--ct-mark 0x100000000: a mark is 0-0xffffffff"),
         ]
         for (arguments, message) in cases {
             let out = try run(arguments + ["--snapshot", "/nonexistent"])

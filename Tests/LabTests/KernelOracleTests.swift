@@ -13,8 +13,8 @@ struct KernelOracleTests {
 
     /// Fixed, so a failure reruns exactly: `lab/oracle/oracle.py --seed 20261207 --case K --keep`.
     static let seed = 20_261_207
-    /// About a minute on 2 cores (four packets a case, two explain runs at a time).
-    static let cases = 250
+    /// About 90 s on 2 cores (four packets a case, two explain runs at a time).
+    static let cases = 200
 
     @Test(.timeLimit(.minutes(10)))
     func explainAgreesWithTheKernel() throws {

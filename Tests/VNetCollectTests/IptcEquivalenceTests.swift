@@ -15,6 +15,7 @@ struct IptcEquivalenceTests {
     /// Fixtures whose every extension the decoder understands.
     static let decodedFixtures: [String] = [
         "libvirt.v4.save", "libvirt.v6.save", "docker.v4.save", "extensions.v4.save", "extensions.v6.save",
+        "matches.v4.save", "matches.v6.save", "routing-header.v6.save",
     ]
 
     private static func family(_ fixture: String) -> AddressFamily { fixture.contains(".v6.") ? .ipv6 : .ipv4 }

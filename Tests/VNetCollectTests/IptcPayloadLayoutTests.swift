@@ -122,6 +122,75 @@ import VNetParsers
         #expect(match("limit", 0, limit) == ["-m", "limit", "--limit", "3/min", "--limit-burst", "7"])
     }
 
+    @Test func headerValueAndCountingMatches() {
+        var ttl = ipt_ttl_info()
+        ttl.mode = UInt8(IPT_TTL_LT)
+        ttl.ttl = 10
+        #expect(MemoryLayout<ipt_ttl_info>.offset(of: \.ttl) == 1)
+        #expect(match("ttl", 0, ttl) == ["-m", "ttl", "--ttl-lt", "10"])
+        var hl = ip6t_hl_info()
+        hl.mode = UInt8(IP6T_HL_NE)
+        hl.hop_limit = 255
+        #expect(MemoryLayout<ip6t_hl_info>.offset(of: \.hop_limit) == 1)
+        #expect(match("hl", 0, hl, .ipv6) == ["-m", "hl", "!", "--hl-eq", "255"])
+        var rt = ip6t_rt()
+        rt.rt_type = 0
+        rt.segsleft = (1, 3)
+        rt.flags = UInt8(IP6T_RT_TYP | IP6T_RT_SGS)
+        rt.invflags = UInt8(IP6T_RT_INV_SGS)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.segsleft) == 4)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.hdrlen) == 12)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.flags) == 16)
+        #expect(MemoryLayout<ip6t_rt>.offset(of: \.invflags) == 17)
+        #expect(match("rt", 0, rt, .ipv6) == ["-m", "rt", "--rt-type", "0", "!", "--rt-segsleft", "1:3"])
+        rt.flags |= UInt8(IP6T_RT_FST)
+        #expect(match("rt", 0, rt, .ipv6) == nil)  // an address list: left undecoded
+        #expect(match("ttl", 0, ttl, .ipv6) == nil)
+
+        var dscp = xt_dscp_info()
+        dscp.dscp = 0x2e
+        dscp.invert = 1
+        #expect(MemoryLayout<xt_dscp_info>.offset(of: \.invert) == 1)
+        #expect(match("dscp", 0, dscp) == ["-m", "dscp", "!", "--dscp", "0x2e"])
+
+        var length = xt_length_info()
+        length.min = 1201
+        length.max = 65535
+        #expect(MemoryLayout<xt_length_info>.offset(of: \.max) == 2)
+        #expect(MemoryLayout<xt_length_info>.offset(of: \.invert) == 4)
+        #expect(match("length", 0, length) == ["-m", "length", "--length", "1201:65535"])
+
+        var quota = xt_quota_info()
+        quota.flags = UInt32(XT_QUOTA_INVERT.rawValue)
+        quota.quota = 1_000_000
+        #expect(MemoryLayout<xt_quota_info>.offset(of: \.quota) == 8)
+        #expect(match("quota", 0, quota) == ["-m", "quota", "!", "--quota", "1000000"])
+
+        var connlimit = xt_connlimit_info()
+        connlimit.v4_mask = UInt32(0xffff_ff00).bigEndian
+        connlimit.limit = 3
+        connlimit.flags = UInt32(XT_CONNLIMIT_DADDR)
+        #expect(MemoryLayout<xt_connlimit_info>.offset(of: \.limit) == 16)
+        #expect(MemoryLayout<xt_connlimit_info>.offset(of: \.flags) == 20)
+        #expect(match("connlimit", 1, connlimit) == ["-m", "connlimit", "--connlimit-above", "3", "--connlimit-mask", "24",
+                                                     "--connlimit-daddr"])
+
+        var hashlimit = xt_hashlimit_mtinfo3()
+        withUnsafeMutableBytes(of: &hashlimit.name) { $0.copyBytes(from: Array("ssh".utf8)) }
+        hashlimit.cfg.avg = 1_000_000 / 10
+        hashlimit.cfg.burst = 5
+        hashlimit.cfg.mode = UInt32(XT_HASHLIMIT_HASH_SIP | XT_HASHLIMIT_INVERT)
+        hashlimit.cfg.gc_interval = 1000
+        hashlimit.cfg.expire = 1000
+        hashlimit.cfg.srcmask = 24
+        hashlimit.cfg.dstmask = 32
+        #expect(MemoryLayout<xt_hashlimit_mtinfo3>.offset(of: \.cfg) == 256)
+        #expect(MemoryLayout<xt_hashlimit_mtinfo3>.offset(of: \.cfg.interval) == 292)
+        #expect(MemoryLayout<xt_hashlimit_mtinfo3>.offset(of: \.cfg.dstmask) == 297)
+        #expect(match("hashlimit", 3, hashlimit) == ["-m", "hashlimit", "--hashlimit-above", "10/sec", "--hashlimit-burst", "5",
+                                                     "--hashlimit-mode", "srcip", "--hashlimit-name", "ssh", "--hashlimit-srcmask", "24"])
+    }
+
     @Test func natRanges() {
         var compat = nf_nat_ipv4_multi_range_compat()
         compat.rangesize = 1

@@ -54,6 +54,8 @@ struct NetlinkRouteReaderTests {
                 ip rule add fwmark 0x10/0xff lookup 100 priority 1001
                 ip rule add not to 10.0.0.0/8 iif br0 prohibit priority 1002
                 ip rule add oif up0 lookup main priority 1003
+                ip rule add lookup main suppress_prefixlength 0 priority 1004
+                ip rule add ipproto tcp dport 443 lookup 100 priority 1005
                 ip -6 rule add from 2001:db8:10::/64 lookup 100 priority 1000
                 """)
         }
@@ -217,6 +219,8 @@ struct NetlinkRouteReaderTests {
             PolicyRule(family: .ipv4, priority: 1002, action: "prohibit", to: IPPrefix("10.0.0.0/8"), inputInterface: "br0",
                        invert: true),
             PolicyRule(family: .ipv4, priority: 1003, action: "lookup", table: 254, outputInterface: "up0"),
+            PolicyRule(family: .ipv4, priority: 1004, action: "lookup", table: 254, suppressPrefixLength: 0),
+            PolicyRule(family: .ipv4, priority: 1005, action: "lookup", table: 100, unmodelledSelectors: ["ipproto", "dport"]),
             PolicyRule(family: .ipv4, priority: 32766, action: "lookup", table: 254),
             PolicyRule(family: .ipv4, priority: 32767, action: "lookup", table: 253),
         ])

@@ -52,7 +52,7 @@ struct NftReaderTests {
         }
     }
 
-    @Test(arguments: ["libvirt-nftables.nft", "iptables-nft.rules", "inet-firewall.nft", "edge-cases.nft"])
+    @Test(arguments: ["libvirt-nftables.nft", "iptables-nft.rules", "inet-firewall.nft", "edge-cases.nft", "matches.nft"])
     func netlinkDumpEqualsLibnftablesJSON(file: String) throws {
         let ns = try namespace(loading: file)
         let live = try NetworkNamespace.run(named: ns.name) { try NftablesReader.read() }

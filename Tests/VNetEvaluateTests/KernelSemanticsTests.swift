@@ -167,6 +167,19 @@ import VNetModel
         #expect(planPath(reply, on: host(firewall: Firewall(tables: tables))).fate == .accepted)
     }
 
+    // MARK: forwarding
+
+    @Test func aForwardedPacketWithoutAHopLeftIsDroppedBeforeForward() {
+        var last = guestOut()
+        last.ttl = 1
+        let path = planPath(last, on: host(firewall: Firewall()))
+        #expect(path.fate == .dropped)
+        #expect(path.hooks == [.ingress, .prerouting])
+        #expect(path.evidence.last?.hasPrefix("TTL 1 expires in forwarding") == true)
+        last.ttl = 2
+        #expect(planPath(last, on: host(firewall: Firewall())).fate == .accepted)
+    }
+
     // MARK: routing before any table
 
     @Test func aReceivedLimitedBroadcastIsDeliveredLocally() {

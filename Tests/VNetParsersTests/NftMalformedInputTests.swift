@@ -56,15 +56,15 @@ struct NftMalformedInputTests {
         let doc = #"""
         {"nftables": [{"table": {"family": "inet", "name": "t"}}, {"chain": {"family": "inet", "table": "t", "name": "c"}},
         {"rule": {"family": "inet", "table": "t", "chain": "c", "expr": [
-          {"match": {"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"}},
+          {"match": {"op": "==", "left": {"rt": {"key": "mtu"}}, "right": 1500}},
           {"fwd": {"dev": "eth0"}}]}}]}
         """#
         let rule = try NftJSONDecoder.decode(Data(doc.utf8), file: "x.json")[0].chains[0].rules[0]
         #expect(rule.elements.count == 2)
-        guard case .unknown(let fib) = rule.elements[0], case .unknown(let fwd) = rule.elements[1] else {
+        guard case .unknown(let rt) = rule.elements[0], case .unknown(let fwd) = rule.elements[1] else {
             Issue.record("not unknown"); return
         }
-        #expect(fib.name == "fib" && fib.mayAffectVerdict && fib.text.contains("\"fib\""))
+        #expect(rt.name == "rt" && rt.mayAffectVerdict && rt.text.contains("\"rt\""))
         #expect(fwd.name == "fwd" && fwd.text == #"{"fwd":{"dev":"eth0"}}"#)
     }
 
@@ -86,7 +86,7 @@ struct NftMalformedInputTests {
 
     @Test func randomByteFlipsNeverTrap() throws {
         var rng = SplitMix64(state: 0x5eed_f00d)
-        for name in ["libvirt-nftables", "inet-firewall"] {
+        for name in ["libvirt-nftables", "inet-firewall", "matches", "iptables-nft-matches"] {
             let dump = [UInt8](try NftFixtures.data("\(name).netlink"))
             var decoded = 0, failed = 0
             for _ in 0..<1500 {

@@ -9,7 +9,8 @@ import VNetModel
     static let matches: [(String, UInt8)] = [
         ("tcp", 0), ("udp", 0), ("icmp", 0), ("icmp6", 0), ("multiport", 0), ("multiport", 1), ("conntrack", 1), ("conntrack", 2),
         ("conntrack", 3), ("state", 0), ("comment", 0), ("physdev", 0), ("addrtype", 0), ("addrtype", 1), ("mark", 1),
-        ("connmark", 1), ("mac", 0), ("iprange", 0), ("iprange", 1), ("limit", 0), ("pkttype", 0),
+        ("connmark", 1), ("mac", 0), ("iprange", 0), ("iprange", 1), ("limit", 0), ("pkttype", 0), ("ttl", 0), ("hl", 0),
+        ("dscp", 0), ("length", 0), ("quota", 0), ("connlimit", 1), ("hashlimit", 3),
     ]
     static let targets: [(String, UInt8)] = [
         ("REJECT", 0), ("MASQUERADE", 0), ("REDIRECT", 0), ("SNAT", 0), ("SNAT", 1), ("DNAT", 0), ("DNAT", 1), ("DNAT", 2),

@@ -6,19 +6,22 @@ them at the same hooks), loads each into a router namespace R, sends real packet
 R towards receivers A and B (or R itself), records where each packet arrived and with which addresses, and
 asks `vnetaudit explain --netns R` about each packet. The kernel decides; every difference is reported.
 
-  oracle.py --seed S --cases N [--extended] [--json FILE] [--vnetaudit PATH] [--minimize]
+  oracle.py --seed S --cases N [--extended] [--json FILE] [--vnetaudit PATH] [--show]
   oracle.py --seed S --case K [--keep]       rerun one case (and keep the namespaces to look at)
+  oracle.py --seed S --case K --print-case   its rule set and packets, nothing sent
+  oracle.py --replay FILE.json               one hand-written case (see README.md, cases/)
   oracle.py --cleanup                        remove namespaces left by dead or --keep runs (prefix vnaor-)
 
-Exit 0: no disagreement; 1: at least one disagreement (or an explain that could not run); 2: bad usage
-or the lab could not be set up.
+Exit 0: no disagreement; 1: at least one disagreement (or an explain that could not run, or a rule set
+that did not load); 2: bad usage or the lab could not be set up.
 
-Topology (all in namespaces named vnaor-PID-{S,R,A,B}, vnaor-keep-PID-* with --keep; the root namespace is never touched):
+Topology (namespaces vnaor-PID-{S,R,A,B}, vnaor-keep-PID-* with --keep; the root namespace is never touched):
 
-    S s-r 198.51.100.2/24 (+ .3 .66 .130 as raw sources) -- eth-s 198.51.100.1/24  R
+    S s-r 198.51.100.2/24 (+ .3 .66 .130 and off-path sources) -- eth-s 198.51.100.1/24  R
     R r-a0 203.0.113.1/24, 203.0.113.99/24 secondary     -- a-r 203.0.113.2/24, 203.0.113.130/24  A
       route 203.0.113.128/25 dev r-a0 src 203.0.113.99 (a secondary address as a route's src)
     R r-b0 192.0.2.1/24                                   -- b-r 192.0.2.2/24  B
+      ip rule fwmark 0x2 lookup 100: A's net out of r-b0, B's out of r-a0 (neighbours point at the other side)
 
 How the kernel's verdict is read: every probe carries a unique token in its payload. A and B capture
 with AF_PACKET sockets on their only interface (incoming frames only): a probe seen there was forwarded
@@ -137,6 +140,8 @@ class Lab:
         # table, once made, stays registered, so a rerun of one case must meet the same baseline.
         self.nsx("R", "iptables-legacy-restore", input=legacy_restore({}))
         self.socks["S"] = in_netns(self.ns["S"], lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW))
+        self.socks["S"].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        self.socks["Rsend"] = in_netns(self.ns["R"], lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW))
         for k, dev in (("A", "a-r"), ("B", "b-r")):
             def make(dev=dev):
                 s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_IP))
@@ -168,9 +173,12 @@ class Lab:
         self.nsx("R", "nft", "flush", "ruleset")
         self.nsx("R", "iptables-legacy-restore", input=legacy_restore(case["xt"].get("legacy", {})))
         self.nsx("R", "conntrack", "-F", check=False)
-        if case["xt"].get("nft"):
-            self.nsx("R", "iptables-nft-restore", input=xt_restore(case["xt"]["nft"]))
-        text = nft_script(case)
+        raw = case.get("raw", {})
+        if raw.get("legacy"):
+            self.nsx("R", "iptables-legacy-restore", input=raw["legacy"])
+        if case["xt"].get("nft") or raw.get("iptables-nft"):
+            self.nsx("R", "iptables-nft-restore", input=raw.get("iptables-nft") or xt_restore(case["xt"]["nft"]))
+        text = raw.get("nft") or nft_script(case)
         if text.strip():
             self.nsx("R", "nft", "-f", "-", input=text)
 
@@ -185,7 +193,12 @@ class Lab:
                     break
 
     def send(self, pkt):
-        self.socks["S"].sendto(build_packet(pkt), (pkt["dst"], 0))
+        try:
+            self.socks["S" if pkt.get("origin", "S") == "S" else "Rsend"].sendto(build_packet(pkt), (pkt["dst"], 0))
+        except OSError:
+            # R's own packet: EPERM when an OUTPUT chain dropped it, EHOSTUNREACH and the like when routing
+            # refused it. Either way it arrives nowhere, which is what the kernel's verdict is read from.
+            pass
 
     def collect(self, tokens, wait):
         """Where each token arrived: {token: [(place, parsed packet)]} within `wait` seconds after the
@@ -194,7 +207,7 @@ class Lab:
         where = {self.socks["A"].fileno(): "A", self.socks["B"].fileno(): "B"}
         for proto in (socket.IPPROTO_UDP, socket.IPPROTO_TCP, socket.IPPROTO_ICMP):
             where[self.socks[f"R{proto}"].fileno()] = "R"
-        socks = {s.fileno(): s for k, s in self.socks.items() if k != "S"}
+        socks = {s.fileno(): s for k, s in self.socks.items() if k not in ("S", "Rsend")}
         start = time.monotonic()
         deadline = start + wait
         while True:
@@ -322,23 +335,25 @@ def parse_packet(data):
 
 
 XT_TABLES = {  # table -> {builtin chain: hook}; priorities are the tables' own
-    "raw": {"PREROUTING": "prerouting"},
-    "mangle": {"PREROUTING": "prerouting", "INPUT": "input", "FORWARD": "forward", "POSTROUTING": "postrouting"},
-    "nat": {"PREROUTING": "prerouting", "INPUT": "input", "POSTROUTING": "postrouting"},
-    "filter": {"INPUT": "input", "FORWARD": "forward"},
+    "raw": {"PREROUTING": "prerouting", "OUTPUT": "output"},
+    "mangle": {"PREROUTING": "prerouting", "INPUT": "input", "FORWARD": "forward", "POSTROUTING": "postrouting", "OUTPUT": "output"},
+    "nat": {"PREROUTING": "prerouting", "INPUT": "input", "POSTROUTING": "postrouting", "OUTPUT": "output"},
+    "filter": {"INPUT": "input", "FORWARD": "forward", "OUTPUT": "output"},
 }
 XT_ALL_CHAINS = {"raw": ["PREROUTING", "OUTPUT"], "mangle": ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
                  "nat": ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"], "filter": ["INPUT", "FORWARD", "OUTPUT"]}
 XT_PRIO = {"raw": -300, "mangle": -150, "filter": 0}
-NAT_CORE = {"prerouting": -100, "input": 100, "postrouting": 100}
+NAT_CORE = {"prerouting": -100, "input": 100, "postrouting": 100, "output": -100}
 NFT_FILTER_PRIOS = {
     "prerouting": [-300, -250, -150, -120, -90, -50, 0, 10, 100, 200],
     "input": [-150, -120, -50, 0, 10, 50, 90, 110, 200],
+    "output": [-300, -250, -150, -120, -90, 0, 10, 200],
     "forward": [-300, -150, -120, -100, 0, 10, 100, 200],
     "postrouting": [-300, -150, -120, -100, 0, 10, 90, 110, 200],
 }
 NFT_NAT_PRIOS = {"prerouting": [-150, -120, -100, -90, -50, 0], "postrouting": [50, 90, 100, 110, 150, 200],
-                 "input": [50, 100, 150]}
+                 "input": [50, 100, 150], "output": [-150, -120, -100, -50, 0]}
+NFT_ROUTE_PRIOS = {"output": [-150, -120, -90, 0, 10]}
 
 
 def legacy_restore(tables):
@@ -570,6 +585,12 @@ def nft_script(case):
 
 def ruleset_text(case):
     parts = [f"# sysctl -w {k}={v}" for k, v in case.get("sysctl", {}).items() if SYSCTLS.get(k) != v]
+    raw = case.get("raw")
+    if raw:
+        for key, label in (("legacy", "iptables-legacy-restore"), ("iptables-nft", "iptables-nft-restore"), ("nft", "nft -f -")):
+            if raw.get(key):
+                parts.append(f"# {label} <<EOF\n{raw[key].rstrip()}\nEOF")
+        return "\n".join(parts)
     for system, label in (("legacy", "iptables-legacy-restore"), ("nft", "iptables-nft-restore")):
         if case["xt"].get(system):
             parts.append(f"# {label} <<EOF\n{xt_restore(case['xt'][system])}EOF")
@@ -618,10 +639,12 @@ class Gen:
 
     def iface_match(self, k, system):
         names = [IF_S, IF_A, IF_B] if k == "iif" else [IF_A, IF_B, IF_S]
+        if self.chance(0.08):
+            names = names + ["lo"]   # R's packets to itself come back in by lo
         name = self.r.choice(names)
         wild = self.chance(0.35)
         if wild:
-            name = self.r.choice({IF_S: ["eth", "e", "eth-"], IF_A: ["r-a", "r-", "r"], IF_B: ["r-b", "r-"]}[name])
+            name = self.r.choice({IF_S: ["eth", "e", "eth-"], IF_A: ["r-a", "r-", "r"], IF_B: ["r-b", "r-"], "lo": ["l"]}[name])
         m = {"k": k, "name": name, "wild": wild, "neg": self.chance(0.3)}
         if system == "nft" and not wild and self.chance(0.15):
             m["names"] = sorted({name, self.r.choice(names)})
@@ -701,9 +724,9 @@ class Gen:
         if focus == "pre-ct":
             return [self.ct_match(system)] + ([self.addr_match("daddr", system)] if self.chance(0.3) else [])
         kinds = ["saddr", "daddr", "l4", "l4", "ct", "mark"]
-        if ctx["hook"] in ("prerouting", "input", "forward") or (system == "nft" and ctx["hook"] == "postrouting"):
-            kinds += ["iif", "iif"]
-        if ctx["hook"] in ("forward", "postrouting"):
+        if ctx["hook"] in ("prerouting", "input", "forward") or (system == "nft" and ctx["hook"] in ("postrouting", "output")):
+            kinds += ["iif", "iif"] if ctx["hook"] != "output" else ["iif"]
+        if ctx["hook"] in ("forward", "postrouting", "output"):
             kinds += ["oif", "oif"]
         if self.ext:
             kinds += ["ext", "ext"]
@@ -725,7 +748,7 @@ class Gen:
                 out.append({"k": "mark", "v": self.r.choice(self.marks + [0]), "neg": self.chance(0.25)})
             else:
                 m = self.ext_match(system)
-                if system == "xt" and m["k"] == "fib" and ctx["hook"] not in ("prerouting", "input", "forward", "postrouting"):
+                if m["k"] == "fib" and ctx["hook"] not in ("prerouting", "input", "forward"):
                     continue
                 out.append(m)
         return out
@@ -734,6 +757,8 @@ class Gen:
         """A rule's statements and verdict for a chain of context ctx."""
         kind, hook = ctx["type"], ctx["hook"]
         stmts = []
+        if focus == "markset":
+            return [{"k": "markset", "v": 0x2}], None
         if focus == "dnat":
             return self.nat_target({"k": "dnat", "addr": self.r.choice(A_ADDRS + [B_ADDR, B_ADDR, R_S])})
         if focus == "srcnat":
@@ -745,19 +770,19 @@ class Gen:
         if focus in ("after-nat", "pre-ct"):
             return [], {"k": self.r.choice(["drop", "drop", "accept"])}
         if kind == "nat":
-            if hook == "prerouting":
+            if hook in ("prerouting", "output"):
                 opts = [("dnat", 45), ("redirect", 8), ("accept", 12), ("return", 8), ("jump", 10), ("none", 7), ("drop", 3 if system == "nft" else 0)]
             else:
                 opts = [("snat", 40), ("masq", 25 if hook == "postrouting" else 0), ("accept", 12), ("return", 8), ("jump", 8), ("none", 7)]
         else:
             opts = [("accept", 28), ("drop", 25), ("jump", 10), ("goto", 5), ("return", 6 if depth else 3), ("none", 16),
-                    ("reject", 8 if hook in ("input", "forward") and (system == "nft" or ctx.get("table") == "filter") else 0),
+                    ("reject", 8 if hook in ("input", "forward", "output") and (system == "nft" or ctx.get("table") == "filter") else 0),
                     ("vmap", 9 if system == "nft" else 0)]
         if depth >= 2:
             opts = [(k, w if k not in ("jump", "goto", "vmap") else 0) for k, w in opts]
         k = self.r.choices([o for o, _ in opts], [w for _, w in opts])[0]
-        may_mark = kind == "filter" and (system == "nft" or ctx.get("table") == "mangle") and hook in ("prerouting", "forward", "input")
-        may_notrack = hook == "prerouting" and kind == "filter" and (system == "nft" or ctx.get("table") == "raw")
+        may_mark = kind in ("filter", "route") and (system == "nft" or ctx.get("table") == "mangle") and hook in ("prerouting", "forward", "input", "output")
+        may_notrack = hook in ("prerouting", "output") and kind in ("filter", "route") and (system == "nft" or ctx.get("table") == "raw")
         if system == "nft":
             if self.chance(0.2):
                 stmts.append({"k": "counter"})
@@ -849,13 +874,24 @@ def gen_packets(rng, k, extended):
     sports = rng.sample(range(20000, 60000), 8)
     for i in range(rng.randint(3, 5)):
         proto = rng.choices(["udp", "tcp", "icmp"], [40, 40, 20])[0]
-        dst = rng.choices([A_ADDRS[0], A_ADDRS[1], B_ADDR] + R_ADDRS, [25, 8, 27, 15, 8, 5, 12])[0]
-        src = rng.choice(S_ADDRS) if rng.random() < 0.9 else rng.choice(SPOOFED)
-        p = {"i": i, "proto": proto, "src": src, "dst": dst, "ttl": 64,
+        dst = rng.choices([A_ADDRS[0], A_ADDRS[1], B_ADDR] + R_ADDRS + ["bcast", "mcast"], [25, 8, 27, 15, 8, 5, 12, 4, 1])[0]
+        if dst == "bcast":   # eth-s's own subnet broadcast (sent as a link broadcast) or another subnet's (routed to R)
+            dst = rng.choice(["198.51.100.255", "192.0.2.255", "203.0.113.255"])
+        elif dst == "mcast":
+            dst = rng.choice(["224.0.0.251", "239.1.2.3"])
+        origin = "R" if rng.random() < 0.2 else "S"
+        if origin == "R":
+            dst = rng.choices([A_ADDRS[0], A_ADDRS[1], B_ADDR, rng.choice(R_ADDRS)], [40, 10, 40, 10])[0]
+            src = rng.choice(R_ADDRS)
+        else:
+            src = rng.choice(S_ADDRS) if rng.random() < 0.9 else rng.choice(SPOOFED)
+        p = {"i": i, "origin": origin, "proto": proto, "src": src, "dst": dst, "ttl": 64,
              "token": struct.pack("!II", k & 0xFFFFFFFF, i), "pad": rng.randint(0, 64) if not extended else rng.randint(0, 300),
              "ip_id": rng.randint(1, 65535)}
         if extended:
             p["ttl"] = rng.choice([64, 64, 32, 128])
+            # (its own generator, so adding it left every case's other choices as they were)
+            p["tos"] = random.Random(f"vnaor-tos:{k}:{i}:{p['ip_id']}").choice([0, 0, 0x2e, 0x0a]) << 2
         if proto in ("udp", "tcp"):
             p["sport"] = sports[i]
             p["dport"] = rng.choice(PORTS + [rng.randint(1024, 65535)])
@@ -892,7 +928,7 @@ def gen_case(seed, k, extended):
                 spec["chains"][c] = {"policy": policy, "rules": []}
                 ctx = {"type": "nat" if t == "nat" else "filter", "hook": hook, "table": t}
                 if t == "nat" and rng.random() < 0.6:
-                    ctx["focus"] = "dnat" if hook == "prerouting" else "srcnat"
+                    ctx["focus"] = "dnat" if hook in ("prerouting", "output") else "srcnat"
                 elif t == "raw" and rng.random() < 0.4:
                     ctx["focus"] = rng.choice(["pre-ct", "notrack"])
                 base.append((ctx, spec["chains"][c]["rules"], "xt", spec))
@@ -912,6 +948,11 @@ def gen_case(seed, k, extended):
                 forced.append(("nat", rng.choice(["prerouting", "postrouting"]), None, "dnat"))
         if rng.random() < 0.15:
             forced += [("filter", "input", rng.choice([-150, 0, 110, 200]), "after-nat"), ("nat", "input", None, "srcnat")]
+        if any(p["origin"] == "R" for p in packets):
+            if rng.random() < 0.3:
+                forced += [(rng.choice(["route", "route", "filter"]), "output", None, "markset")]
+            if rng.random() < 0.3:
+                forced += [("nat", "output", None, "dnat")] + ([("filter", "output", rng.choice([-150, 0, 200]), "after-nat")] if rng.random() < 0.5 else [])
         ntables = rng.choice([1, 1, 2])
         tables_ = [{"family": rng.choice(["ip", "ip", "inet"]), "name": f"t{ti}", "sets": [], "chains": []} for ti in range(ntables)]
         specs = forced + [(None, None, None, None)] * rng.choice([0, 1, 1, 2, 3])
@@ -920,16 +961,17 @@ def gen_case(seed, k, extended):
         for ci, (typ, hook, prio, focus) in enumerate(specs):
             t = rng.choice(tables_)
             typ = typ or ("nat" if rng.random() < 0.3 else "filter")
-            prios = NFT_NAT_PRIOS if typ == "nat" else NFT_FILTER_PRIOS
+            prios = NFT_NAT_PRIOS if typ == "nat" else NFT_ROUTE_PRIOS if typ == "route" else NFT_FILTER_PRIOS
             hook = hook or rng.choice(list(prios))
-            free = [p for p in prios[hook] if (typ, hook, p) not in slots]
+            slot = "nat" if typ == "nat" else "filter"
+            free = [p for p in prios[hook] if (slot, hook, p) not in slots]
             if prio is not None and prio in free:
                 free = [prio]
             if not free:
                 continue
             prio = rng.choice(free)
-            slots.add((typ, hook, prio))
-            if focus == "dnat" and hook != "prerouting":
+            slots.add((slot, hook, prio))
+            if focus == "dnat" and hook not in ("prerouting", "output"):
                 focus = "srcnat"
             ch = {"name": f"{hook[:4]}{ci}", "type": typ, "hook": hook, "prio": prio,
                   "policy": "accept" if typ == "nat" or rng.random() < 0.85 else "drop", "rules": []}
@@ -1007,12 +1049,18 @@ def gen_case(seed, k, extended):
 # explain and the comparison
 
 
+HEADER_OPTIONS = {"v": False}   # explain takes --ttl/--length/--dscp (set in main from its --help)
+
+
 def explain_args(p):
-    args = ["--from", p["src"], "--to", p["dst"], "--proto", p["proto"], "--in", IF_S]
+    args = ["--from", p["src"], "--to", p["dst"], "--proto", p["proto"]] + (["--in", IF_S] if p.get("origin", "S") == "S" else [])
     if p["proto"] in ("tcp", "udp"):
         args += ["--sport", str(p["sport"]), "--dport", str(p["dport"])]
     else:
         args += ["--icmp-type", "8"]
+    if HEADER_OPTIONS["v"]:
+        # What the packet really carries (a TCP probe is a SYN, explain's default for a new connection).
+        args += ["--ttl", str(p["ttl"]), "--length", str(len(build_packet(p))), "--dscp", str(p.get("tos", 0) >> 2)]
     return args
 
 
@@ -1097,22 +1145,23 @@ def unknown_kind(reason):
 
 
 def packet_text(p):
+    by = ", sent by R itself" if p.get("origin") == "R" else ""
     if p["proto"] == "icmp":
-        return f"icmp echo {p['src']} -> {p['dst']} (id {p['icmp_id']})"
-    return f"{p['proto']} {p['src']}:{p['sport']} -> {p['dst']}:{p['dport']}"
+        return f"icmp echo {p['src']} -> {p['dst']} (id {p['icmp_id']}){by}"
+    return f"{p['proto']} {p['src']}:{p['sport']} -> {p['dst']}:{p['dport']}{by}"
 
 
 def kernel_text(k):
     if k["fate"] != "accepted":
         return "not delivered anywhere (dropped or rejected)"
-    where = "delivered locally in R" if k["egress"] == "local" else f"forwarded out of {k['egress']}"
+    where = "delivered locally in R" if k["egress"] == "local" else f"left R by {k['egress']}"
     ports = f":{k['sport']}->{k['dport']}" if k.get("sport") is not None else ""
     return f"{where}, {k['src']} -> {k['dst']}{ports}"
 
 
 def explain_text(x):
     if x["fate"] == "accepted":
-        where = "delivered locally" if x["egress"] == "local" else f"forwarded out of {x['egress']}"
+        where = "delivered locally" if x["egress"] == "local" else f"left by {x['egress']}"
         return f"{where}, {x.get('src')} -> {x.get('dst')}" + (f" ({x['snat']})" if x.get("snat") else "") + (f" ({x['dnat']})" if x.get("dnat") else "")
     if x["fate"] == "stopped":
         return f"{x['how']} by {x.get('decidedBy')}"
@@ -1135,6 +1184,10 @@ def features(case):
             tags.add(f"{k.split('.')[-1]}={v}")
     if any(p["src"] in SPOOFED for p in case["packets"]):
         tags.add("source off eth-s")
+    if any(p.get("origin") == "R" for p in case["packets"]):
+        tags.add("sent by R")
+    if re.search(r"hook output|OUTPUT -", text):
+        tags.add("output chains")
     for t in case["nft"]:
         for c in t["chains"]:
             if c.get("hook") and c["type"] == "nat":
@@ -1168,6 +1221,24 @@ def run_case(lab, case, binary, ns_r, wait, pool):
     return results
 
 
+def replay_case(path):
+    """A hand-written case: {"sysctl": {...}, "legacy": TEXT, "iptables-nft": TEXT, "nft": TEXT,
+    "packets": [{"proto": "udp", "src": ..., "dst": ..., "sport": N, "dport": N, "origin": "S"|"R"}]}."""
+    spec = json.load(open(path))
+    sysctls = dict(SYSCTLS, **spec.get("sysctl", {}))
+    packets = []
+    for i, q in enumerate(spec["packets"]):
+        p = {"i": i, "origin": q.get("origin", "S"), "proto": q.get("proto", "udp"), "src": q["src"], "dst": q["dst"],
+             "ttl": q.get("ttl", 64), "token": struct.pack("!II", 0xFFFF0000, i), "pad": 0, "ip_id": 1000 + i}
+        if p["proto"] in ("tcp", "udp"):
+            p["sport"], p["dport"], p["seq"] = q.get("sport", 40000 + i), q.get("dport", 53), 1
+        else:
+            p["icmp_id"] = 40000 + i
+        packets.append(p)
+    return {"seed": None, "case": path, "extended": False, "packets": packets, "xt": {}, "nft": [], "sysctl": sysctls,
+            "raw": {k: spec.get(k, "") for k in ("legacy", "iptables-nft", "nft")}}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -1183,6 +1254,7 @@ def main():
     ap.add_argument("--show", action="store_true", help="print each case's rule set and outcome")
     ap.add_argument("--cleanup", action="store_true", help="remove vnaor- namespaces of dead and --keep runs and exit")
     ap.add_argument("--print-case", action="store_true", help="print the case's rule set and packets, send nothing")
+    ap.add_argument("--replay", metavar="FILE", help="run one hand-written case (JSON: sysctl, legacy, iptables-nft, nft, packets)")
     a = ap.parse_args()
 
     if a.print_case:
@@ -1202,6 +1274,7 @@ def main():
         print(f"oracle.py: {a.vnetaudit} is not an executable", file=sys.stderr)
         return 2
     binary = os.path.abspath(a.vnetaudit)
+    HEADER_OPTIONS["v"] = "--ttl" in subprocess.run([binary, "explain", "--help"], capture_output=True, text=True).stdout
     cleanup_leftovers()
 
     lab = Lab(("keep-" if a.keep else "") + str(os.getpid()))
@@ -1223,8 +1296,10 @@ def main():
         signal.signal(sig, on_signal)
 
     cases = [a.case] if a.case is not None else list(range(a.first, a.first + a.cases))
+    if a.replay:
+        cases = [a.replay]
     stats = {"cases": 0, "packets": 0, "decided": 0, "agree": 0, "disagree": 0, "unknown": 0, "errors": 0}
-    unknown_reasons, unknown_kinds, disagreements, errors, coverage = {}, {}, [], [], {}
+    unknown_reasons, unknown_kinds, disagreements, errors, coverage, unknown_list = {}, {}, [], [], {}, []
     t0 = time.monotonic()
     try:
         try:
@@ -1234,7 +1309,7 @@ def main():
             return 2
         with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
             for k in cases:
-                case = gen_case(a.seed, k, a.extended)
+                case = replay_case(k) if a.replay else gen_case(a.seed, k, a.extended)
                 try:
                     results = run_case(lab, case, binary, lab.ns["R"], a.wait, pool)
                 except RuntimeError as e:
@@ -1243,7 +1318,8 @@ def main():
                     print(f"case {k}: could not load: {e}", file=sys.stderr)
                     continue
                 stats["cases"] += 1
-                if a.show or a.case is not None:
+                verbose = a.show or a.case is not None or a.replay
+                if verbose:
                     print(f"=== case {k} ({', '.join(features(case))})\n{ruleset_text(case)}")
                 for p, kern, x in results:
                     stats["packets"] += 1
@@ -1258,7 +1334,7 @@ def main():
                         stats["errors"] += 1
                         errors.append({"case": k, "packet": packet_text(p), "error": x["why"], "ruleset": ruleset_text(case),
                                        "reproduce": f"--seed {a.seed} --case {k}" + (" --extended" if a.extended else "")})
-                        if a.show or a.case is not None:
+                        if verbose:
                             print(line + "  [ERROR]")
                         continue
                     if x["fate"] == "unknown":
@@ -1269,7 +1345,8 @@ def main():
                         # by the first undecided thing on the packet's way (what made it unknown)
                         kind = unknown_kind((x["why"] or ["(no reason given)"])[0])
                         unknown_kinds[kind] = unknown_kinds.get(kind, 0) + 1
-                        if a.show or a.case is not None:
+                        unknown_list.append({"case": k, "packet": packet_text(p), "kernel": kernel_text(kern), "why": x["why"]})
+                        if verbose:
                             print(line + "  [unknown]")
                         continue
                     stats["decided"] += 1
@@ -1284,7 +1361,7 @@ def main():
                             "reproduce": f"lab/oracle/oracle.py --seed {a.seed} --case {k}{' --extended' if a.extended else ''} --keep"})
                     else:
                         stats["agree"] += 1
-                    if a.show or a.case is not None:
+                    if verbose:
                         print(line + ("  [DISAGREE: " + "; ".join(diffs) + "]" if diffs else "  [agree]"))
                 if not a.show and a.case is None and stats["cases"] % 50 == 0:
                     print(f"... {stats['cases']} cases, {stats['packets']} packets, {stats['disagree']} disagreements, "
@@ -1299,7 +1376,7 @@ def main():
                    agreementRate=round(stats["agree"] / dec, 4), unknownRate=round(stats["unknown"] / n, 4),
                    unknownReasons=dict(sorted(unknown_reasons.items(), key=lambda kv: -kv[1])),
                    unknownByKind=dict(sorted(unknown_kinds.items(), key=lambda kv: -kv[1])),
-                   disagreements=disagreements, errorsList=errors, coverage=dict(sorted(coverage.items())))
+                   disagreements=disagreements, errorsList=errors, coverage=dict(sorted(coverage.items())), unknownList=unknown_list)
     classes = {}
     for d in disagreements:
         for diff in d["differences"]:

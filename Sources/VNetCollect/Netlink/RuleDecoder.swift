@@ -28,7 +28,29 @@ enum RuleDecoder {
             inputInterface: rtnl_rule_get_iif(rule).map { String(cString: $0) },
             outputInterface: rtnl_rule_get_oif(rule).map { String(cString: $0) },
             fwmark: mark, fwmask: mask,
-            invert: headerFlags & UInt32(FIB_RULE_INVERT) != 0)
+            invert: headerFlags & UInt32(FIB_RULE_INVERT) != 0,
+            suppressPrefixLength: suppressPrefixLength(attributes),
+            unmodelledSelectors: unmodelledSelectors(attributes))
+    }
+
+    /// FRA_SUPPRESS_PREFIXLEN, present with -1 when the rule has none (the kernel always sends it).
+    private static func suppressPrefixLength(_ attributes: NetlinkAttributes) -> Int? {
+        guard let raw = attributes.u32(FRA_SUPPRESS_PREFIXLEN), raw != UInt32.max else { return nil }
+        return Int(raw)
+    }
+
+    /// Selectors present in the message that the route decision does not evaluate; nil when none. The
+    /// kernel sends FRA_SUPPRESS_IFGROUP always, as -1 when it is unset.
+    private static func unmodelledSelectors(_ attributes: NetlinkAttributes) -> [String]? {
+        var found: [String] = []
+        if let group = attributes.u32(FRA_SUPPRESS_IFGROUP), group != UInt32.max { found.append("suppress_ifgroup") }
+        // The kernel sends these only when the rule sets them.
+        for (type, name) in [(FRA_UID_RANGE, "uidrange"), (FRA_IP_PROTO, "ipproto"), (FRA_SPORT_RANGE, "sport"),
+                             (FRA_DPORT_RANGE, "dport"), (FRA_TUN_ID, "tun_id"), (FRA_L3MDEV, "l3mdev")]
+        where attributes.has(type) {
+            found.append(name)
+        }
+        return found.isEmpty ? nil : found
     }
 
     /// `FR_ACT_*` by the names `ip rule` prints.

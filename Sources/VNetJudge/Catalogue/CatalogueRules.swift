@@ -16,5 +16,8 @@ enum CatalogueRules {
         ForwardDevMissingRule(),
         WirelessBridgePortRule(),
         BPFOnNetworkPathRule(),
+        ConntrackTableFullRule(),
+        PolicyRoutingDivertsRule(),
+        FirewalldZoneRule(),
     ]
 }

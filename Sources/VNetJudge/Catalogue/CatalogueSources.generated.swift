@@ -21,7 +21,7 @@ remediation:
     - sysctl -w {sysctl}=1
     - echo '{sysctl} = 1' > /etc/sysctl.d/90-libvirt-forwarding-{family}.conf
 references:
-  - "field notes: cause 8"
+  - "docs/causes.md: cause 8"
   - https://docs.kernel.org/networking/ip-sysctl.html
   - man 8 sysctl
 
@@ -48,7 +48,7 @@ remediation:
     - "{tool} insert rule {family} {table} {chain} iifname \"{bridge}\" accept"
     - "{tool} insert rule {family} {table} {chain} oifname \"{bridge}\" ct state related,established accept"
 references:
-  - "field notes: causes 1, 2, 4, 6"
+  - "docs/causes.md: causes 1, 2, 4, 6"
   - https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-on-a-router
   - https://libvirt.org/firewall.html
   - man 8 nft
@@ -74,7 +74,7 @@ remediation:
     - ip6tables-legacy-save
     - nft list ruleset
 references:
-  - "field notes: causes 1, 12"
+  - "docs/causes.md: causes 1, 12"
   - man 8 iptables-nft
   - https://wiki.nftables.org/wiki-nftables/index.php/Legacy_xtables_tools
 
@@ -98,7 +98,7 @@ remediation:
     - "{tool} -t {table} -F {chain}"
     - "{tool} -t {table} -X {chain}"
 references:
-  - "field notes: cause 19"
+  - "docs/causes.md: cause 19"
   - https://libvirt.org/firewall.html
   - man 5 libvirtd.conf (network.conf firewall_backend)
 
@@ -121,7 +121,7 @@ remediation:
     - systemctl restart virtnetworkd || systemctl restart libvirtd
     - virsh net-destroy {network} && virsh net-start {network}
 references:
-  - "field notes: causes 5, 11"
+  - "docs/causes.md: causes 5, 11"
   - https://libvirt.org/firewall.html
 
 """#),
@@ -144,7 +144,7 @@ remediation:
     - nft insert rule {family} {table} {chain} iifname "{bridge}" udp dport { 53, 67 } accept
     - nft insert rule {family} {table} {chain} iifname "{bridge}" tcp dport 53 accept
 references:
-  - "field notes: causes 4, 7"
+  - "docs/causes.md: causes 4, 7"
   - https://libvirt.org/firewall.html
   - https://firewalld.org/2020/04/intra-zone-forwarding
 
@@ -166,7 +166,7 @@ remediation:
     - systemctl reload virtnetworkd || systemctl reload libvirtd
     - virsh net-destroy {network} && virsh net-start {network}
 references:
-  - "field notes: cause 10"
+  - "docs/causes.md: cause 10"
   - man 8 dnsmasq
   - https://wiki.libvirt.org/Libvirt_dnsmasq.html
 
@@ -189,7 +189,7 @@ remediation:
     - echo 'except-interface={bridge}' > /etc/dnsmasq.d/90-not-libvirt.conf
     - virsh net-destroy {network} && virsh net-start {network}
 references:
-  - "field notes: cause 10"
+  - "docs/causes.md: cause 10"
   - man 8 dnsmasq (bind-interfaces, except-interface)
   - https://wiki.libvirt.org/Libvirt_dnsmasq.html
 
@@ -211,7 +211,7 @@ remediation:
     - virsh net-edit {network}
     - virsh net-destroy {network} && virsh net-start {network}
 references:
-  - "field notes: cause 9"
+  - "docs/causes.md: cause 9"
   - https://libvirt.org/formatnetwork.html#addressing
 
 """#),
@@ -236,7 +236,7 @@ remediation:
     - echo 'net.bridge.bridge-nf-call-iptables = 0' > /etc/sysctl.d/90-bridge-nf.conf
     - ip link set dev {bridge} type bridge nf_call_iptables 0 nf_call_ip6tables 0
 references:
-  - "field notes: cause 3"
+  - "docs/causes.md: cause 3"
   - https://wiki.libvirt.org/Net.bridge.bridge-nf-call_and_sysctl.conf.html
   - https://docs.kernel.org/networking/ip-sysctl.html
 
@@ -259,7 +259,7 @@ remediation:
     - sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.{interface}.rp_filter=2
     - echo 'net.ipv4.conf.all.rp_filter = 2' > /etc/sysctl.d/90-rp-filter.conf
 references:
-  - "field notes: cause 13"
+  - "docs/causes.md: cause 13"
   - https://docs.kernel.org/networking/ip-sysctl.html
 
 """#),
@@ -280,7 +280,7 @@ remediation:
     - ip link set dev {interface} mtu {mtu}
     - virsh net-edit {network}
 references:
-  - "field notes: cause 15"
+  - "docs/causes.md: cause 15"
   - https://libvirt.org/formatnetwork.html#elementsConnect
 
 """#),
@@ -301,7 +301,7 @@ remediation:
     - ip link set dev {device} up
     - virsh net-edit {network}
 references:
-  - "field notes: cause 20"
+  - "docs/causes.md: cause 20"
   - https://libvirt.org/formatnetwork.html#connectivity
 
 """#),
@@ -322,7 +322,7 @@ remediation:
     - ip link set dev {device} nomaster
     - virsh net-edit {network}
 references:
-  - "field notes: cause 17"
+  - "docs/causes.md: cause 17"
   - https://wiki.libvirt.org/Networking.html#bridged-networking-aka-shared-physical-device
 
 """#),
@@ -349,10 +349,88 @@ remediation:
     - tc filter show dev {device} {direction}
     - ip -details link show dev {device}
 references:
-  - "field notes: cause 22"
+  - "docs/causes.md: cause 22"
   - man 8 bpftool-net
   - man 8 tc-bpf
   - https://docs.kernel.org/bpf/
+
+"""#),
+        ("VNA-016-conntrack-table-full.yaml", #"""
+id: VNA-016
+slug: conntrack-table-full
+title: The connection tracking table is full or nearly so
+severity: high
+modes: [host]
+detects: [33]
+rationale: >
+  Every NATed or stateful guest connection needs an entry in the host's conntrack table. When
+  net.netfilter.nf_conntrack_count reaches nf_conntrack_max the kernel drops the first packet of every new
+  connection ("nf_conntrack: table full, dropping packet"): guests see random timeouts while established
+  connections keep working, and no firewall rule explains it. The count is per network namespace, the
+  limit is the host's.
+remediation:
+  summary: Raise the limit now and persistently (about 300 bytes of kernel memory per entry), then find what fills the table.
+  commands:
+    - sysctl -w net.netfilter.nf_conntrack_max={suggested_max}
+    - echo 'net.netfilter.nf_conntrack_max = {suggested_max}' > /etc/sysctl.d/90-conntrack-max.conf
+    - conntrack -S
+    - conntrack -L -o extended | awk '{print $3, $6}' | sort | uniq -c | sort -rn | head
+references:
+  - "docs/causes.md: cause 33"
+  - https://docs.kernel.org/networking/nf_conntrack-sysctl.html
+  - man 8 conntrack
+
+"""#),
+        ("VNA-017-policy-routing-diverts-guests.yaml", #"""
+id: VNA-017
+slug: policy-routing-diverts-guests
+title: A policy routing rule sends guest traffic away from the uplink or into a blackhole
+severity: high
+modes: [nat, route, open]
+detects: [21]
+rationale: >
+  VPN clients (wg-quick, Tailscale with an exit node, OpenVPN with redirect-gateway through rules) add
+  `ip rule` entries that send traffic into their own routing table before the main table is consulted.
+  Guest traffic is routed too: it leaves through the tunnel (where libvirt's forward rules for a `dev`,
+  the tunnel's own firewall or its allowed addresses stop it) or meets an unreachable/blackhole rule,
+  while the host itself, whose traffic the VPN marks, still works. `ip route` shows only the main table,
+  so nothing looks wrong.
+remediation:
+  summary: Keep the network's guest traffic in the main table with a rule ahead of the VPN's (add it to the VPN's own configuration, such as wg-quick's PostUp, so that it survives a reconnect), or route the guests through the tunnel on purpose.
+  commands:
+    - ip {family_flag}rule add from {subnet} lookup main priority {priority}
+    - ip {family_flag}rule show
+    - ip {family_flag}route get {destination} from {guest} iif {bridge}
+references:
+  - "docs/causes.md: cause 21"
+  - man 8 ip-rule
+  - https://www.wireguard.com/netns/
+
+"""#),
+        ("VNA-018-firewalld-zone.yaml", #"""
+id: VNA-018
+slug: firewalld-zone
+title: The network's bridge is not in firewalld's libvirt zone, or that zone is missing
+severity: high
+modes: [nat, route, isolated]
+detects: [4, 23]
+rationale: >
+  With firewalld running, libvirt puts each bridge into firewalld's `libvirt` zone (`libvirt-routed` for
+  route networks), whose rules accept the guests' DHCP, DNS and forwarded traffic. A bridge moved to
+  another zone (`firewall-cmd --change-interface`, a NetworkManager connection with its own zone), or a
+  libvirt package without the zone files, leaves the bridge to a zone such as `public`: it rejects DHCP and
+  DNS to the host and forwards nothing the zone does not allow, although libvirt's own rules are intact.
+  The rule reads firewalld's zone dispatch from its nftables table.
+remediation:
+  summary: Put the bridge back into libvirt's zone now; libvirt sets the zone again at every network start, so also remove any permanent binding of the bridge to another zone. Without the zone files, reinstall the package that ships them and reload firewalld (libvirt re-adds its rules when firewalld reloads).
+  commands:
+    - firewall-cmd --zone={zone} --change-interface={bridge}
+    - firewall-cmd --permanent --zone={current_zone} --remove-interface={bridge}
+references:
+  - "docs/causes.md: causes 4, 23"
+  - https://libvirt.org/firewall.html
+  - https://firewalld.org/2020/04/intra-zone-forwarding
+  - man 1 firewall-cmd
 
 """#),
     ]

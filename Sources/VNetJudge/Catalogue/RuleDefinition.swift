@@ -13,7 +13,7 @@ public struct RuleDefinition: Codable, Sendable, Hashable {
     public var severity: Severity
     /// The network modes the rule applies to, or `host` for a rule about the host as a whole.
     public var modes: [RuleScope]
-    /// Field-notes cause numbers the rule diagnoses (`/work/shared/FIELD-NOTES.md`, "Real causes").
+    /// Cause numbers the rule diagnoses (docs/causes.md).
     public var detects: [Int]
     public var rationale: String
     public var remediation: RemediationTemplate

@@ -59,10 +59,14 @@ struct ClaimRemedy {
                                commands: [reapply])
         }
         let removal = hit.flatMap { FirewallCommands.delete($0, of: step) }
-        var commands = opening.map { [FirewallCommands.insert($0, aheadOf: step)] } ?? []
+        let manager = FirewallManager.owner(of: step, chain: hit?.chain, in: host.firewall)
+        let managed = opening.flatMap { manager?.opening($0, at: step, in: host.firewall) }
+        var commands = managed ?? opening.map { [FirewallCommands.insert($0, aheadOf: step)] } ?? []
         if commands.isEmpty, let removal { commands.append(removal) }
-        let where_ = "\(step.family.rawValue) \(step.table) \(step.chain)"
-        return Remediation("A chain that is not libvirt's stops the network's traffic (\(trial.decider)): accept the network's traffic at the top of \(where_)\(removal.map { ", or remove the rule (\($0))" } ?? ", or change its policy")",
+        let whose = manager.map { " (\($0.displayName)'s)" } ?? ""
+        let how = managed != nil ? "with \(manager?.displayName ?? "its owner")'s own command"
+            : "at the top of \(step.family.rawValue) \(step.table) \(step.chain)"
+        return Remediation("A chain that is not libvirt's\(whose) stops the network's traffic (\(trial.decider)): accept the network's traffic \(how)\(removal.map { ", or remove the rule (\($0))" } ?? ", or change its policy")",
                            commands: commands)
     }
 

@@ -1,7 +1,7 @@
 import VNetModel
 
 /// VNA-015: a BPF program (XDP or tc clsact) is attached to a device a network's guest traffic crosses:
-/// its bridge, a guest port of it, or its uplink (field notes cause 22). Such a program acts where no
+/// its bridge, a guest port of it, or its uplink (docs/causes.md cause 22). Such a program acts where no
 /// firewall rule shows it, so the rule warns with commands to inspect it and, marked disruptive, to
 /// remove it; devices whose programs were not read make the outcome inconclusive.
 struct BPFOnNetworkPathRule: CatalogueRule {

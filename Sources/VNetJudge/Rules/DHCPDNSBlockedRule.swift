@@ -25,10 +25,14 @@ struct DHCPDNSBlockedRule: CatalogueRule {
         let dhcpPort = family == .ipv4 ? 67 : 547
         if let blocked = walks.first(where: { $0.stoppedAt != nil }), let step = blocked.stoppedAt {
             let all = walks.filter { $0.stoppedAt != nil }.map(\.packetText)
+            let manager = FirewallManager.owner(of: step, chain: blocked.stoppingRule?.chain, in: host.firewall)
+            let openings = [OpeningRule(inInterface: bridge, transport: ("udp", UInt16(dhcpPort))),
+                            OpeningRule(inInterface: bridge, transport: ("udp", 53)), OpeningRule(inInterface: bridge, transport: ("tcp", 53))]
+            let managed = manager.map { manager in openings.flatMap { manager.opening($0, at: step, in: host.firewall) ?? [] } } ?? []
             return RuleOutcome(network: network.name, status: .fail,
-                               message: "\(blocked.stopLocation) (\(blocked.stopText)) \(blocked.verb) guests of network '\(network.name)' on their way to dnsmasq: \(all.joined(separator: "; ")).",
+                               message: "\(blocked.stopLocation) (\(blocked.stopText))\(manager.map { ", \($0.displayName)'s," } ?? "") \(blocked.verb) guests of network '\(network.name)' on their way to dnsmasq: \(all.joined(separator: "; ")).",
                                family: family, evidence: evidence,
-                               commands: step.insertCommands(
+                               commands: !managed.isEmpty ? managed : step.insertCommands(
                                    iptables: ["-i \(bridge) -p udp -m multiport --dports 53,\(dhcpPort) -j ACCEPT", "-i \(bridge) -p tcp --dport 53 -j ACCEPT"],
                                    nft: ["iifname \"\(bridge)\" udp dport { 53, \(dhcpPort) } accept", "iifname \"\(bridge)\" tcp dport 53 accept"]))
         }

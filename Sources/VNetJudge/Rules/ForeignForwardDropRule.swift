@@ -30,12 +30,16 @@ struct ForeignForwardDropRule: CatalogueRule {
         if let foreign = walks.first(where: { $0.stoppedAt != nil && !$0.stoppedByLibvirt }), let step = foreign.stoppedAt {
             // On an open network the host firewall is the only policy: a drop there may be intended.
             let status: CheckStatus = network.mode == .open ? .warn : .fail
+            let manager = FirewallManager.owner(of: step, chain: foreign.stoppingRule?.chain, in: host.firewall)
+            let openings = [OpeningRule(inInterface: bridge), OpeningRule(outInterface: bridge, established: true)]
+                + (network.mode == .route ? [OpeningRule(outInterface: bridge)] : [])
+            let managed = manager.map { manager in openings.flatMap { manager.opening($0, at: step, in: host.firewall) ?? [] } } ?? []
             return RuleOutcome(network: network.name, status: status,
-                               message: "\(family.label) traffic of network '\(network.name)' (\(foreign.packetText)) is \(foreign.result.fate.rawValue) by \(foreign.stopLocation) (\(foreign.stopText)), which libvirt did not add.",
+                               message: "\(family.label) traffic of network '\(network.name)' (\(foreign.packetText)) is \(foreign.result.fate.rawValue) by \(foreign.stopLocation) (\(foreign.stopText)), which libvirt did not add\(manager.map { ": \($0.displayName)'s" } ?? "").",
                                family: family, evidence: evidence,
-                               commands: step.insertCommands(
+                               commands: managed.isEmpty ? step.insertCommands(
                                    iptables: ["-i \(bridge) -j ACCEPT", "-o \(bridge) -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"],
-                                   nft: ["iifname \"\(bridge)\" accept", "oifname \"\(bridge)\" ct state related,established accept"]))
+                                   nft: ["iifname \"\(bridge)\" accept", "oifname \"\(bridge)\" ct state related,established accept"]) : managed)
         }
         if let unknown = walks.first(where: { $0.result.fate == .unknown }) {
             return RuleOutcome(network: network.name, status: .inconclusive,

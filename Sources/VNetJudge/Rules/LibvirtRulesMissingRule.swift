@@ -45,11 +45,25 @@ struct LibvirtRulesMissingRule: CatalogueRule {
                                evidence: coverage.nftables == .notCollected ? [.notCollected("nftables")] : [.notCollected(family == .ipv4 ? "legacyIPv4" : "legacyIPv6")])
         }
         return RuleOutcome(network: network.name, status: .fail,
-                           message: "Network '\(network.name)' is active but no \(family.label) rule of \(backendText) mentions its bridge \(bridge): its firewall rules were removed (a firewall reload?).",
+                           message: "Network '\(network.name)' is active but no \(family.label) rule of \(backendText) mentions its bridge \(bridge): its firewall rules were removed (\(Self.suspects(host.firewall))).",
                            family: family,
                            evidence: [.state("network '\(network.name)' active, backend \(backend?.rawValue ?? "not recorded")",
                                              source: network.sourceFiles.last ?? "libvirt")],
                            placeholders: ["network": network.name, "bridge": bridge])
+    }
+
+    /// Who can have removed libvirt's rules, from the tables on the host: a reload of the firewall
+    /// manager whose tables are there, else any reload.
+    static func suspects(_ firewall: Firewall) -> String {
+        let reloads = FirewallManager.present(in: firewall).compactMap { manager -> String? in
+            switch manager {
+            case .firewalld: return "firewalld's tables are here: `firewall-cmd --reload` removes what libvirt added when libvirtd did not hear of the reload"
+            case .nftablesConf: return "an nftables.conf table (inet filter) is here: `nft -f /etc/nftables.conf` and nftables.service reload start with `flush ruleset`"
+            case .ufw: return "ufw's chains are here: `ufw reload` and iptables-restore rewrite whole iptables tables"
+            case .libvirt, .docker, .kubeProxy: return nil
+            }
+        }
+        return reloads.isEmpty ? "a firewall reload: nft flush ruleset, iptables-restore, a firewall service restart" : reloads.joined(separator: "; ")
     }
 
     /// Where the chains of `table` that `backends` make are: every chain of the libvirt_network table

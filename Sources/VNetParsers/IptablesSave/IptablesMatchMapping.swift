@@ -129,11 +129,44 @@ extension IptablesElementMapper {
             }
             let source = key == .srcRange
             add(family == .ipv4 ? (source ? .ipSaddr : .ipDaddr) : (source ? .ip6Saddr : .ip6Daddr), .addressRange(low: low, high: high))
+        case .rtType, .rtSegmentsLeft, .rtLength, .rtReserved:
+            // Any routing-header field: the evaluator needs only that the packet must carry the header.
+            let field = [.rtType: MatchField.ip6RoutingType, .rtSegmentsLeft: MatchField("ip6.rt.segsleft"),
+                         .rtLength: MatchField("ip6.rt.len")][key] ?? MatchField("ip6.rt.reserved")
+            if key == .rtReserved { return add(field, .integer(0)) }
+            // A number, or `low:high` for segments left.
+            let bounds = value(option).split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { IptablesValueSyntax.number($0) }
+            guard let low = bounds.first ?? nil, let high = bounds.last ?? nil, low <= high else {
+                return elements.append(invalid(option, owner: owner, "bad value '\(value(option))' for \(name(option))"))
+            }
+            add(field, low == high ? .integer(low) : .range(low: low, high: high))
         case .pktType:
             guard let value = packetType(value(option)) else {
                 return elements.append(invalid(option, owner: owner, "bad packet type '\(value(option))'"))
             }
             add(.pkttype, value)
+        case .hopsEqual, .hopsBelow, .hopsAbove:
+            guard let n = IptablesValueSyntax.number(value(option)[...], max: 255) else {
+                return elements.append(invalid(option, owner: owner, "bad value '\(value(option))' for \(name(option))"))
+            }
+            // `! --ttl-eq` is the only negation the ttl and hl matches have.
+            let compare: MatchOp = key == .hopsEqual ? op : key == .hopsBelow ? .lt : .gt
+            elements.append(.match(Match(kind == .ttl ? .ipTTL : .ip6HopLimit, compare, .integer(n))))
+        case .dscp, .dscpClass:
+            let text = value(option)
+            let number = key == .dscp ? IptablesValueSyntax.number(text[...], max: 63)
+                : NftSymbols.dscpClasses.number(text.lowercased())
+            guard let number else {
+                return elements.append(invalid(option, owner: owner, "bad DSCP '\(text)' for \(name(option))"))
+            }
+            add(family == .ipv4 ? .ipDSCP : .ip6DSCP, .integer(number))
+        case .length:
+            // `min[:max]`, 16-bit like ports.
+            guard let length = IptablesValueSyntax.portMatch(value(option)) else {
+                return elements.append(invalid(option, owner: owner, "bad length '\(value(option))'"))
+            }
+            add(.length, length)
         default:
             // Known syntax the model has no field for: --tcp-option, --ctproto, conntrack ports,
             // --ctexpire, addrtype --limit-iface-in/out, multiport --ports (either side).

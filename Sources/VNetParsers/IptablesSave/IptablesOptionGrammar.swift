@@ -29,7 +29,7 @@ enum IptablesOptionGrammar {
     /// The extensions the mapping knows; `limit` and `set` only to split them right.
     enum Extension {
         case tcp, udp, icmp, icmp6, multiport, conntrack, state, comment, physdev, addrtype, mark, connmark, mac, iprange
-        case pkttype, limit, set
+        case pkttype, limit, set, ttl, hl, dscp, length, rt
         case reject, masquerade, redirect, snat, dnat, markTarget, connmarkTarget, checksum, log, notrack, ct, tcpmss
     }
 
@@ -42,6 +42,10 @@ enum IptablesOptionGrammar {
         case physdevIn, physdevOut, physdevIsIn, physdevIsOut, physdevIsBridged
         case srcType, dstType, limitIface
         case mark, macSource, srcRange, dstRange, pktType
+        /// `-m ttl` / `-m hl` comparisons, `-m dscp`, `-m length`.
+        case hopsEqual, hopsBelow, hopsAbove, dscp, dscpClass, length
+        /// `-m rt` (IPv6 routing header): its type, segments left, length, reserved field.
+        case rtType, rtSegmentsLeft, rtLength, rtReserved
         /// Options of matches kept whole as unknown (limit, set).
         case opaque
         case rejectWith, toPorts, toSource, toDestination, random, randomFully, persistent
@@ -129,6 +133,14 @@ enum IptablesOptionGrammar {
         "mac": ExtensionSpec(kind: .mac, options: options([("--mac-source", .macSource, 1)])),
         "iprange": ExtensionSpec(kind: .iprange, options: options([("--src-range", .srcRange, 1), ("--dst-range", .dstRange, 1)])),
         "pkttype": ExtensionSpec(kind: .pkttype, options: options([("--pkt-type", .pktType, 1)])),
+        "rt": ExtensionSpec(kind: .rt, options: options([("--rt-type", .rtType, 1), ("--rt-segsleft", .rtSegmentsLeft, 1),
+                                                         ("--rt-len", .rtLength, 1), ("--rt-0-res", .rtReserved, 0)])),
+        "ttl": ExtensionSpec(kind: .ttl, options: options([("--ttl-eq", .hopsEqual, 1), ("--ttl-lt", .hopsBelow, 1),
+                                                           ("--ttl-gt", .hopsAbove, 1)])),
+        "hl": ExtensionSpec(kind: .hl, options: options([("--hl-eq", .hopsEqual, 1), ("--hl-lt", .hopsBelow, 1),
+                                                         ("--hl-gt", .hopsAbove, 1)])),
+        "dscp": ExtensionSpec(kind: .dscp, options: options([("--dscp", .dscp, 1), ("--dscp-class", .dscpClass, 1)])),
+        "length": ExtensionSpec(kind: .length, options: options([("--length", .length, 1)])),
         "limit": ExtensionSpec(kind: .limit, options: options([("--limit", .opaque, 1), ("--limit-burst", .opaque, 1)])),
         "set": ExtensionSpec(kind: .set, options: options([
             ("--match-set", .opaque, 2), ("--set", .opaque, 2), ("--return-nomatch", .opaque, 0), ("--update-counters", .opaque, 0),

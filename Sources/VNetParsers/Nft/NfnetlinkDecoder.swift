@@ -246,7 +246,7 @@ struct NfnetlinkDumpState {
 
     private mutating func set(_ attrs: NetlinkBytes.Span, family: TableFamily) throws {
         var table: String?, name: String?, handle: UInt64?, flags: UInt32 = 0, keyType: UInt32 = 0
-        var dataType: UInt32?, fieldLengths: [Int]?
+        var dataType: UInt32?, fieldLengths: [Int]?, size: UInt32?
         try bytes.forEachAttribute(in: attrs) { a in
             switch a.type {
             case 1: table = bytes.string(a.payload)
@@ -254,8 +254,9 @@ struct NfnetlinkDumpState {
             case 3: flags = try bytes.be32(a.payload, "set flags")
             case 4: keyType = try bytes.be32(a.payload, "set key type")
             case 6: dataType = try bytes.be32(a.payload, "set data type")
-            case 9:
+            case NftKernel.SetDescription.attribute:
                 try bytes.forEachAttribute(in: a.payload) { d in
+                    if d.type == NftKernel.SetDescription.size { size = try bytes.be32(d.payload, "set size") }
                     guard d.type == 2 else { return }
                     var lengths: [Int] = []
                     try bytes.forEachAttribute(in: d.payload) { field in
@@ -284,7 +285,7 @@ struct NfnetlinkDumpState {
         if sets[key]?[setName] == nil { setOrder.append((key, setName)) }
         sets[key, default: [:]][setName] = NftNetlinkSet(
             name: setName, handle: handle, flags: flags, keyTypes: NftDatatype.concatenation(keyType),
-            mapType: mapType, dataTypes: dataTypes, fieldLengths: fieldLengths)
+            mapType: mapType, dataTypes: dataTypes, fieldLengths: fieldLengths, size: size)
     }
 
     private mutating func setElements(_ attrs: NetlinkBytes.Span, family: TableFamily) throws {

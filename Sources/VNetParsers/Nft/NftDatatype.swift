@@ -27,6 +27,12 @@ enum NftDatatype: Equatable, Sendable {
     case ctDirection
     case ctStatus
     case packetType
+    /// The 6-bit DSCP (`cs1`, `ef`...), kept as its number.
+    case dscp
+    /// The route type a `fib ... type` lookup gives (`local`, `broadcast`...).
+    case fibAddressType
+    /// `exists` / `missing` of a `fib ... oif` presence test.
+    case boolean
     /// A datatype this decoder does not interpret: values are kept as integers (or hex).
     case other(id: UInt32, name: String)
 
@@ -55,6 +61,9 @@ enum NftDatatype: Equatable, Sendable {
         case 31: return .packetType
         case 32: return .icmpCode
         case 33: return .icmpv6Code
+        case 36: return .dscp
+        case 38: return .fibAddressType
+        case 39: return .boolean
         case 41: return .interfaceName
         default: return .other(id: id, name: otherNames[id] ?? "type\(id)")
         }
@@ -64,7 +73,7 @@ enum NftDatatype: Equatable, Sendable {
     private static let otherNames: [UInt32: String] = [
         3: "bitmask", 6: "ll_addr", 16: "dccp_pkttype", 17: "mh_type", 18: "time", 21: "iface_type",
         22: "realm", 23: "classid", 24: "uid", 25: "gid", 30: "ct_label", 34: "icmpx_code",
-        35: "devgroup", 36: "dscp", 37: "ecn", 38: "fib_addrtype", 39: "boolean", 40: "ct_event",
+        35: "devgroup", 37: "ecn", 40: "ct_event",
         42: "igmp_type", 43: "day", 44: "hour", 45: "time", 46: "cgroupsv2",
     ]
 
@@ -93,6 +102,9 @@ enum NftDatatype: Equatable, Sendable {
         case .ctDirection: return "ct_dir"
         case .ctStatus: return "ct_status"
         case .packetType: return "pkt_type"
+        case .dscp: return "dscp"
+        case .fibAddressType: return "fib_addrtype"
+        case .boolean: return "boolean"
         case .other(_, let name): return name
         }
     }
@@ -122,6 +134,8 @@ enum NftDatatype: Equatable, Sendable {
         case .icmpv6Code: return NftSymbols.icmpv6Codes
         case .ctDirection: return NftSymbols.ctDirections
         case .packetType: return NftSymbols.packetTypes
+        case .dscp: return NftSymbols.dscpClasses
+        case .fibAddressType: return NftSymbols.routeTypes
         default: return nil
         }
     }
@@ -137,7 +151,7 @@ enum NftDatatype: Equatable, Sendable {
     }
 
     /// Symbols the model keeps as names rather than numbers.
-    var keepsSymbolNames: Bool { self == .ctDirection || self == .packetType }
+    var keepsSymbolNames: Bool { self == .ctDirection || self == .packetType || self == .fibAddressType }
 
     var addressFamily: AddressFamily? {
         switch self {
@@ -150,6 +164,7 @@ enum NftDatatype: Equatable, Sendable {
     /// The model value of a number of this type (symbols, flags or a plain integer).
     func value(ofNumber number: UInt64) -> MatchValue {
         if let bits = flagBits { return .flags(NftSymbols.flagNames(number, bits)) }
+        if self == .boolean { return .bool(number != 0) }
         if self == .other(id: 23, name: "classid") {  // tc class ids print as major:minor in hex
             return .symbol(String(number >> 16 & 0xffff, radix: 16) + ":" + String(number & 0xffff, radix: 16))
         }

@@ -21,6 +21,10 @@ struct NftDelinearizer {
         var xor: [UInt8]?
         /// Merged loads of adjacent fields: each field's byte offset inside the load.
         var parts: [(offset: Int, selector: NftSelector)]?
+        /// A header load no whole field matches: a bit field (`ip dscp`) once a mask names it.
+        var site: (proto: String, base: NftPayloadBase, offset: Int)?
+        /// Set by `byteorder hton`: the register holds the value in network order, in units of this many bytes.
+        var swappedUnit: Int?
     }
 
     private enum Register {
@@ -129,8 +133,23 @@ struct NftDelinearizer {
             counters = NftRuleParts.sum(counters, packets: packets, bytes: bytes)
         case .log(let prefix):
             emit(.action(.log(prefix: prefix)))
-        case .limit(let text):
-            emit(.unknown(UnknownElement(kind: "statement", name: "limit", text: text, mayAffectVerdict: true)))
+        case .stateMatch(let name, let text):
+            emit(NftStatementText.stateMatch(name, text))
+        case .byteorder(let sreg, let dreg, let hostToNetwork, let size):
+            guard hostToNetwork, let u = Self.unit(sreg), case .loaded(var l)? = registers[u], l.swappedUnit == nil else {
+                store(dreg, .loaded(Loaded(selector: nil, name: "byteorder", text: "byteorder of a computed value", length: 4)),
+                      length: 4)
+                return
+            }
+            l.swappedUnit = size
+            store(dreg, .loaded(l), length: l.length)
+        case .dynset(let set, let keyRegister, let timeout, let statement):
+            meter(set: set, keyRegister: keyRegister, timeoutMilliseconds: timeout, statement: statement,
+                  text: "dynset of set \(set) from register \(keyRegister)")
+        case .fibLoad(let dreg, let result, let flags):
+            let sel = NftFibKey.selector(result: result, flags: flags)
+            store(dreg, .loaded(Loaded(selector: sel, name: "fib", text: "fib result \(result) flags \(flags)",
+                                       length: sel?.length ?? 4)), length: sel?.length ?? 4)
         case .queue(let number):
             emit(.action(.queue(number)))
         case .reject(let type, let code):
@@ -183,6 +202,7 @@ struct NftDelinearizer {
                 NftHeaderField.at(p, base: b, offset: offset, length: length).map { [$0] }
                     ?? NftHeaderField.sequence(p, base: b, offset: offset, length: length)
             }
+            if fields == nil, let proto { loaded.site = (proto, b, offset) }
             if let fields {
                 if fields.count == 1 { loaded.selector = fields[0].selector } else {
                     loaded.selector = nil
@@ -242,10 +262,11 @@ struct NftDelinearizer {
 
     private static let cmpOps: [UInt32: MatchOp] = [0: .eq, 1: .ne, 2: .lt, 3: .le, 4: .gt, 5: .ge]
 
-    private mutating func compare(_ sreg: UInt32, op code: UInt32, data: [UInt8]) {
+    private mutating func compare(_ sreg: UInt32, op code: UInt32, data wire: [UInt8]) {
         guard let op = Self.cmpOps[code], let u = Self.unit(sreg), case .loaded(let l)? = registers[u] else {
-            return unknown("cmp", "cmp op \(code) register \(sreg) 0x" + NetlinkBytes.hex(data))
+            return unknown("cmp", "cmp op \(code) register \(sreg) 0x" + NetlinkBytes.hex(wire))
         }
+        let data = Self.hostOrder(wire, l)
         if let parts = l.parts, op == .eq, l.mask == nil, data.count == l.length {
             for (offset, sel) in parts {
                 let slice = Array(data[offset..<min(offset + sel.length, data.count)])
@@ -258,16 +279,30 @@ struct NftDelinearizer {
             }
             return
         }
-        guard let sel = l.selector, let value = compareValue(l, sel, op: op, data: data) else {
-            return unknown(l.name, "\(l.text) cmp op \(code) 0x" + NetlinkBytes.hex(data))
+        let sel: NftSelector
+        var (finalOp, finalValue): (MatchOp, MatchValue)
+        // A bit field compares as a plain number, so `>=`/`<=` pairs on it merge into a range too.
+        let bits = bitField(l)
+        if let bits {
+            if bits.base == .network { consumeNetworkDependency() }
+            sel = bits.selector
+            (finalOp, finalValue) = (op, .integer(bits.value(of: data)))
+        } else {
+            guard let loadedSel = l.selector, let value = compareValue(l, loadedSel, op: op, data: data) else {
+                return unknown(l.name, "\(l.text) cmp op \(code) 0x" + NetlinkBytes.hex(data))
+            }
+            sel = loadedSel
+            (finalOp, finalValue) = value
         }
-        var (finalOp, finalValue) = value
+        let plain = l.mask == nil || bits != nil
         // `tcp dport 1000-2000` is linearized as `>= 1000` then `<= 2000` on the same register.
-        if op == .le, let ge = lastGreaterOrEqual, ge.unit == u, l.mask == nil {
+        if op == .le, let ge = lastGreaterOrEqual, ge.unit == u, plain {
             elements[ge.index] = nil
             let lowValue = values.value(ge.low[...], type: sel.type)
             if case .prefix(let lo) = lowValue, case .prefix(let hi) = finalValue {
                 finalValue = .addressRange(low: lo.network, high: hi.network)
+            } else if let bits {
+                finalValue = .range(low: bits.value(of: ge.low), high: bits.value(of: data))
             } else {
                 let big = NftNetlinkValues.isBigEndian(sel.type)
                 finalValue = .range(low: NftNetlinkValues.number(ge.low[...], bigEndian: big),
@@ -279,7 +314,21 @@ struct NftDelinearizer {
         let index = elements.count
         emit(.match(match))
         noteDependency(match, at: index)
-        if op == .ge && l.mask == nil { lastGreaterOrEqual = (u, index, data) }
+        if op == .ge && plain { lastGreaterOrEqual = (u, index, data) }
+    }
+
+    /// Compared bytes as the loaded value's own byte order: undoes a `byteorder hton` unit by unit.
+    private static func hostOrder(_ data: [UInt8], _ l: Loaded) -> [UInt8] {
+        guard let unit = l.swappedUnit, unit > 1 else { return data }
+        return stride(from: 0, to: data.count, by: unit).flatMap { data[$0..<min($0 + unit, data.count)].reversed() }
+    }
+
+    /// The bit field a masked header load reads (`ip dscp`: the byte masked with 0xfc); nil when the
+    /// load and mask name none.
+    private func bitField(_ l: Loaded) -> NftHeaderField? {
+        guard let site = l.site, let mask = l.mask, l.xor.map({ $0.allSatisfy { $0 == 0 } }) ?? true else { return nil }
+        return NftHeaderField.bitField(site.proto, base: site.base, offset: site.offset, length: l.length,
+                                       mask: NftNetlinkValues.number(mask.prefix(l.length), bigEndian: true))
     }
 
     /// The model operator and value of `loaded <op> data`, nil when it has no model form.
@@ -316,7 +365,7 @@ struct NftDelinearizer {
         guard let u = Self.unit(sreg), case .loaded(let l)? = registers[u], let sel = l.selector, l.mask == nil else {
             return unknown("range", "range register \(sreg) 0x\(NetlinkBytes.hex(from))-0x\(NetlinkBytes.hex(to))")
         }
-        let value = NftNetlinkSet.range(from[...], to[...], type: sel.type, values: values)
+        let value = NftNetlinkSet.range(Self.hostOrder(from, l)[...], Self.hostOrder(to, l)[...], type: sel.type, values: values)
         emit(.match(Match(sel.field, inverted ? .ne : .eq, value)))
     }
 
@@ -326,14 +375,15 @@ struct NftDelinearizer {
         guard let set = sets[setName], let start = Self.unit(sreg) else {
             return unknown("lookup", "lookup of unknown set \(setName) from register \(sreg)")
         }
-        var selectors: [NftSelector] = []
-        var u = start
-        for _ in set.keyTypes {
-            guard case .loaded(let l)? = registers[u], let sel = l.selector, l.mask == nil else {
-                return unknown("lookup", "lookup into \(setName) of a value this decoder cannot name")
-            }
-            selectors.append(sel)
-            u += (l.length + 3) / 4
+        // A set of bit-field values (`ip dscp { cs0, af41 }`) holds them in place, as the masked bytes.
+        if set.keyTypes.count == 1, !set.isInterval, case .loaded(let l)? = registers[start], let bits = bitField(l) {
+            if bits.base == .network { consumeNetworkDependency() }
+            let keys = set.elements.map { MatchValue.integer(bits.value(of: $0.key)) }
+            let value: MatchValue = set.isAnonymous ? .set(NftValueOrder.sorted(keys)) : .namedSet(setName)
+            return emit(.match(Match(bits.selector.field, inverted ? .ne : .eq, value)))
+        }
+        guard let selectors = keySelectors(from: start, count: set.keyTypes.count) else {
+            return unknown("lookup", "lookup into \(setName) of a value this decoder cannot name")
         }
         let fields = selectors.map(\.field)
         let entries = set.isAnonymous ? set.entries(types: selectors.map(\.type), values: values) : []
@@ -349,6 +399,32 @@ struct NftDelinearizer {
         }
         let value: MatchValue = set.isAnonymous ? .set(NftValueOrder.sorted(entries.map(\.key))) : .namedSet(setName)
         emit(.match(Match(NftSelector.concatenationField(selectors), inverted ? .ne : .eq, value)))
+    }
+
+    /// The selectors of a (concatenated) key of `count` parts loaded into registers from unit `start`.
+    private func keySelectors(from start: Int, count: Int) -> [NftSelector]? {
+        var selectors: [NftSelector] = []
+        var u = start
+        for _ in 0..<count {
+            guard case .loaded(let l)? = registers[u], let sel = l.selector, l.mask == nil else { return nil }
+            selectors.append(sel)
+            u += (l.length + 3) / 4
+        }
+        return selectors
+    }
+
+    /// `meter NAME size N { KEY [timeout T] STATEMENT }`: a dynset running a limit or quota per key.
+    /// Other dynsets (`add @set`, `update @set`) stay unknown expressions.
+    private mutating func meter(set setName: String, keyRegister: UInt32, timeoutMilliseconds: UInt64?,
+                                statement: NftNetlinkExpression?, text: String) {
+        guard case .stateMatch(_, let inner)? = statement, let set = sets[setName], let start = Self.unit(keyRegister),
+              let key = keySelectors(from: start, count: set.keyTypes.count) else {
+            return unknown("dynset", text)
+        }
+        // The kernel sends a timeout of 0 for "none".
+        let timeout = timeoutMilliseconds.flatMap { $0 == 0 ? nil : " timeout " + NftStatementText.duration(milliseconds: $0) } ?? ""
+        emit(NftStatementText.stateMatch("meter", NftStatementText.meter(
+            name: setName, size: set.size.map(UInt64.init), key: NftRuleText.fieldsText(key.map(\.field)) + timeout, statement: inner)))
     }
 
     // MARK: statements

@@ -99,6 +99,12 @@ struct NftJSONNode {
         return try array().map { try $0.string() }
     }
 
+    /// JSON `true`/`false` (Foundation hands both numbers and booleans over as NSNumber).
+    var isBoolean: Bool {
+        guard let n = value as? NSNumber else { return false }
+        return String(cString: n.objCType) == "c"
+    }
+
     var number: NSNumber? {
         guard !(value is String), !(value is NSNull) else { return nil }
         return value as? NSNumber

@@ -38,8 +38,15 @@ enum NftJSONStatements {
                 parts.elements.append(.unknown(UnknownElement(kind: kind, name: try body.required("name").string(),
                                                               text: node.text, mayAffectVerdict: true)))
             case "limit":
-                parts.elements.append(.unknown(UnknownElement(kind: "statement", name: "limit", text: try limit(body),
-                                                              mayAffectVerdict: true)))
+                parts.elements.append(NftStatementText.stateMatch("limit", try limit(body)))
+            case "quota":
+                parts.elements.append(NftStatementText.stateMatch("quota", try quota(body)))
+            case "ct count":
+                let over = (try body.optional("inv")?.value as? Bool) ?? false
+                parts.elements.append(NftStatementText.stateMatch(
+                    "ct count", NftStatementText.connectionCount(try body.required("val").unsigned(), over: over)))
+            case "meter":
+                parts.elements.append(try meter(body, node: node, family: family))
             case "queue":
                 parts.elements.append(.action(.queue(try queue(body))))
             default:
@@ -77,7 +84,9 @@ enum NftJSONStatements {
             return .unknown(UnknownElement(kind: "expression", name: name, text: body.text, mayAffectVerdict: true))
         }
         let field = NftSelector.concatenationField(selectors)
-        var value = try NftJSONValues.value(right, types: selectors.map(\.type))
+        // `fib ... oif exists|missing` tests presence: JSON shows it by a boolean right-hand side only.
+        let types = selectors.count == 1 && field.fibParts != nil && right.isBoolean ? [.boolean] : selectors.map(\.type)
+        var value = try NftJSONValues.value(right, types: types)
         // `tcp flags == syn` compares all eight flags; `tcp flags syn` (op "in") any of them.
         if selectors.count == 1, selectors[0].type == .tcpFlags, opText != "in", case .flags(let set) = value {
             value = .flagsMasked(mask: NftSymbols.tcpFlagBits.pairs.map(\.0).sorted(), set: set)
@@ -211,21 +220,57 @@ enum NftJSONStatements {
     }
 
     private static func limit(_ body: NftJSONNode) throws -> String {
-        func scale(_ unit: String?) -> UInt64 {
-            switch unit {
-            case "kbytes": return 1024
-            case "mbytes": return 1024 * 1024
-            default: return 1
-            }
+        func bytes(_ unit: String) throws -> UInt64 {
+            guard let scale = NftStatementText.byteUnit(unit) else { throw body.error("unknown limit unit \(unit)") }
+            return scale
         }
-        let rateUnit = try body.optional("rate_unit")?.string()
-        let bytes = rateUnit != nil && rateUnit != "packets"
+        let rateUnit = try body.optional("rate_unit")?.string() ?? "packets"
+        let inBytes = rateUnit != "packets"
         let per = try body.optional("per")?.string() ?? "second"
         guard let seconds = NftStatementText.limitSeconds(per) else { throw body.error("unknown limit unit \(per)") }
-        let rate = try body.required("rate").unsigned() &* scale(rateUnit)
-        let burst = (try body.optional("burst")?.unsigned() ?? 0) &* scale(try body.optional("burst_unit")?.string())
+        let (rate, rateOverflow) = try body.required("rate").unsigned()
+            .multipliedReportingOverflow(by: inBytes ? try bytes(rateUnit) : 1)
+        let burstUnit = try body.optional("burst_unit")?.string() ?? "bytes"
+        let (burst, burstOverflow) = (try body.optional("burst")?.unsigned() ?? 0)
+            .multipliedReportingOverflow(by: inBytes ? try bytes(burstUnit) : 1)
+        guard !rateOverflow, !burstOverflow else { throw body.error("limit out of range") }
         let over = (try body.optional("inv")?.value as? Bool) ?? false
-        return NftStatementText.limit(rate: rate, perSeconds: seconds, burst: burst, bytes: bytes, over: over)
+        return NftStatementText.limit(rate: rate, perSeconds: seconds, burst: burst, bytes: inBytes, over: over)
+    }
+
+    private static func quota(_ body: NftJSONNode) throws -> String {
+        let unit = try body.optional("val_unit")?.string() ?? "bytes"
+        guard let scale = NftStatementText.byteUnit(unit) else { throw body.error("unknown quota unit \(unit)") }
+        let (bytes, overflow) = try body.required("val").unsigned().multipliedReportingOverflow(by: scale)
+        guard !overflow else { throw body.error("quota out of range") }
+        return NftStatementText.quota(bytes: bytes, over: (try body.optional("inv")?.value as? Bool) ?? false)
+    }
+
+    /// `meter NAME size N { KEY STATEMENT }`: a per-key rate (or quota) match.
+    private static func meter(_ body: NftJSONNode, node: NftJSONNode, family: TableFamily) throws -> RuleElement {
+        // A key with a per-element timeout comes as {"elem": {"val": KEY, "timeout": SECONDS}}.
+        var keyNode = try body.required("key"), timeout = ""
+        if let (name, elem) = try? keyNode.singleMember(), name == "elem" {
+            keyNode = try elem.required("val")
+            if let seconds = try elem.optional("timeout")?.unsigned() {
+                let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+                guard !overflow else { throw elem.error("timeout out of range") }
+                timeout = " timeout " + NftStatementText.duration(milliseconds: ms)
+            }
+        }
+        guard let key = try NftJSONValues.selectors(keyNode, family: family) else {
+            return unknown("meter", node)
+        }
+        let (name, statement) = try body.required("stmt").singleMember()
+        let inner: String
+        switch name {
+        case "limit": inner = try limit(statement)
+        case "quota": inner = try quota(statement)
+        default: return unknown("meter", node)
+        }
+        return NftStatementText.stateMatch("meter", NftStatementText.meter(
+            name: try body.required("name").string(), size: try body.optional("size")?.unsigned(),
+            key: NftRuleText.fieldsText(key.map(\.field)) + timeout, statement: inner))
     }
 
     private static func queue(_ body: NftJSONNode) throws -> String? {

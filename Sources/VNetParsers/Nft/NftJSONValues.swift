@@ -4,7 +4,7 @@ import VNetModel
 /// Left-hand expressions (selectors) and right-hand values of nft JSON, typed by the selector so
 /// they come out as the netlink decoder makes them from bytes.
 enum NftJSONValues {
-    /// A selector expression: payload, meta, ct. nil for anything else (fib, rt, exthdr, socket...).
+    /// A selector expression: payload, meta, ct, fib. nil for anything else (rt, exthdr, socket...).
     static func selector(_ node: NftJSONNode, family: TableFamily) throws -> NftSelector? {
         guard let (name, body) = try? node.singleMember() else { return nil }
         switch name {
@@ -35,6 +35,9 @@ enum NftJSONValues {
             return NftCtKey.selector(name: key, direction: dir, family: fam)
                 ?? NftSelector(field: MatchField(dir.map { "ct.\($0).\(key)" } ?? "ct.\(key)"),
                                type: .integer(bigEndian: false), length: 4)
+        case "fib":
+            let flags = try body.required("flags").strings()
+            return NftFibKey.selector(result: try body.required("result").string(), flags: flags)
         default:
             return nil
         }
@@ -127,6 +130,9 @@ enum NftJSONValues {
             return .integer(try node.unsigned())
         case .etherAddress:
             return .mac(try node.string().lowercased())
+        case .boolean:
+            if let b = node.value as? Bool { return .bool(b) }
+            return .bool(try node.unsigned() != 0)
         default:
             if node.value is String {
                 let s = try node.string()

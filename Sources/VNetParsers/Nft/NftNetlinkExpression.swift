@@ -16,7 +16,14 @@ enum NftNetlinkExpression {
     case immediateData(dreg: UInt32, data: [UInt8])
     case counter(packets: UInt64, bytes: UInt64)
     case log(prefix: String?)
-    case limit(text: String)
+    /// A rate, quota or connection-count match (limit, quota, connlimit) as nft prints it.
+    case stateMatch(name: String, text: String)
+    /// `byteorder`: nft turns a host-order value to network order before `<`/`>` or a range on it.
+    case byteorder(sreg: UInt32, dreg: UInt32, hostToNetwork: Bool, size: Int)
+    /// `dynset`: adds the key in a register to a set, running `statement` per element (a meter).
+    indirect case dynset(set: String, keyRegister: UInt32, timeoutMilliseconds: UInt64?, statement: NftNetlinkExpression?)
+    /// A `fib` lookup into a register: the result key and the lookup flags.
+    case fibLoad(dreg: UInt32, result: UInt32, flags: UInt32)
     case queue(number: String?)
     case reject(type: UInt32, code: UInt8)
     case nat(isDNAT: Bool, addressMin: UInt32?, addressMax: UInt32?, portMin: UInt32?, portMax: UInt32?, flags: UInt32)
@@ -87,9 +94,36 @@ enum NftNetlinkExpression {
         case "log":
             return .log(prefix: attrs[2].map { b.string($0) })
         case "limit":
-            let rate = try attrs[1].map { try b.be64($0) } ?? 0, unit = try attrs[2].map { try b.be64($0) } ?? 1
-            return .limit(text: NftStatementText.limit(rate: rate, perSeconds: unit, burst: UInt64(try u32(3) ?? 0),
-                                                       bytes: try u32(4) == 1, over: (try u32(5) ?? 0) & 1 != 0))
+            typealias L = NftKernel.Limit
+            let rate = try attrs[L.rate].map { try b.be64($0) } ?? 0, unit = try attrs[L.unit].map { try b.be64($0) } ?? 1
+            let text = NftStatementText.limit(rate: rate, perSeconds: unit, burst: UInt64(try u32(L.burst) ?? 0),
+                                              bytes: try u32(L.type) == L.typeBytes,
+                                              over: (try u32(L.flags) ?? 0) & L.flagInverted != 0)
+            return .stateMatch(name: name, text: text)
+        case "quota":
+            typealias Q = NftKernel.Quota
+            let text = NftStatementText.quota(bytes: try attrs[Q.bytes].map { try b.be64($0) } ?? 0,
+                                              over: (try u32(Q.flags) ?? 0) & Q.flagInverted != 0)
+            return .stateMatch(name: name, text: text)
+        case "connlimit":
+            typealias C = NftKernel.Connlimit
+            let text = NftStatementText.connectionCount(UInt64(try need(C.count)),
+                                                        over: (try u32(C.flags) ?? 0) & C.flagInverted != 0)
+            return .stateMatch(name: "ct count", text: text)
+        case "byteorder":
+            typealias O = NftKernel.Byteorder
+            return .byteorder(sreg: try need(O.sreg), dreg: try need(O.dreg), hostToNetwork: try need(O.op) == O.hostToNetwork,
+                              size: Int(try need(O.size)))
+        case "dynset":
+            typealias D = NftKernel.Dynset
+            guard let set = attrs[D.setName] else { throw b.malformed(body.start, "dynset without a set name") }
+            var statement: NftNetlinkExpression?
+            if let inner = attrs[D.expression] { statement = try parse(inner, b) }
+            return .dynset(set: b.string(set), keyRegister: try need(D.keyRegister),
+                           timeoutMilliseconds: try attrs[D.timeout].map { try b.be64($0) }, statement: statement)
+        case "fib":
+            typealias F = NftKernel.Fib
+            return .fibLoad(dreg: try need(F.dreg), result: try need(F.result), flags: try u32(F.flags) ?? 0)
         case "queue":
             if attrs[4] != nil { return .other(name: name, text: text()) }
             let num = try attrs[1].map { try b.be16($0) }, total = try attrs[2].map { try b.be16($0) } ?? 1
@@ -111,7 +145,7 @@ enum NftNetlinkExpression {
         case "match", "target":
             guard let n = attrs[1] else { throw b.malformed(body.start, "\(name) without an extension name") }
             return .xtables(kind: name, name: b.string(n), revision: try u32(2) ?? 0, info: attrs[3].map(b.bytes) ?? [])
-        case "exthdr", "fib", "rt", "socket", "osf", "hash", "numgen", "xfrm", "tunnel", "inner", "last":
+        case "exthdr", "rt", "socket", "osf", "hash", "numgen", "xfrm", "tunnel", "inner", "last":
             if let dreg = try u32(1) { return .otherLoad(dreg: dreg, name: name, text: text()) }
             return .other(name: name, text: text())
         default:

@@ -23,6 +23,8 @@ struct NftNetlinkSet {
     /// Field lengths of a concatenated key (NFTA_SET_DESC_CONCAT), when the kernel gives them.
     let fieldLengths: [Int]?
     var elements: [Element] = []
+    /// The declared size (NFTA_SET_DESC_SIZE), printed with a meter.
+    var size: UInt32?
 
     var isAnonymous: Bool { flags & 0x1 != 0 }
     var isInterval: Bool { flags & 0x4 != 0 }

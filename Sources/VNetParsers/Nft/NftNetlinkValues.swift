@@ -54,11 +54,12 @@ struct NftNetlinkValues {
     /// Natural byte size of a datatype inside a set key (before 4-byte register padding).
     static func size(of type: NftDatatype) -> Int {
         switch type {
-        case .ipv4Address, .mark, .ctState, .ctStatus, .interfaceIndex, .integer: return 4
+        case .ipv4Address, .mark, .ctState, .ctStatus, .interfaceIndex, .integer, .fibAddressType: return 4
         case .ipv6Address, .interfaceName, .string: return 16
         case .etherAddress: return 6
         case .inetService, .etherType, .arpOperation: return 2
-        case .nfproto, .inetProtocol, .icmpType, .icmpCode, .icmpv6Type, .icmpv6Code, .tcpFlags, .ctDirection, .packetType:
+        case .nfproto, .inetProtocol, .icmpType, .icmpCode, .icmpv6Type, .icmpv6Code, .tcpFlags, .ctDirection, .packetType,
+             .dscp, .boolean:
             return 1
         case .verdict, .other: return 4
         }

@@ -21,6 +21,9 @@ public enum NftRuleText {
 
     static func render(_ m: Match) -> String {
         let field = fieldText(m.field)
+        if let names = namedNumbers(m.field), m.op == .eq || m.op == .ne {
+            return "\(field) \(opText(m.op, implicit: nil))\(value(m.value, names: names))"
+        }
         if case .maskedInteger(let value, let mask) = m.value {
             return "\(field) & \(hex(mask)) \(opText(m.op, implicit: "=="))\(hex(value))"
         }
@@ -30,9 +33,10 @@ public enum NftRuleText {
         return "\(field) \(opText(m.op, implicit: nil))\(value(m.value))"
     }
 
-    /// `meta.iifname` -> `meta iifname`; concatenations keep their ` . `; raw `@nh,96,32` stays.
-    /// (A byte loop: this runs for every match of every rule.)
+    /// `meta.iifname` -> `meta iifname`; concatenations keep their ` . `; raw `@nh,96,32` stays;
+    /// `fib.saddr.iif.oif` -> `fib saddr . iif oif`. (A byte loop: this runs for every match of every rule.)
     static func fieldText(_ field: MatchField) -> String {
+        if let fib = field.fibParts { return "fib \(fib.flags.joined(separator: " . ")) \(fib.result)" }
         var bytes = Array(field.rawValue.utf8)
         var partStart = true, raw = false
         for i in bytes.indices {
@@ -75,6 +79,24 @@ public enum NftRuleText {
         case .set(let values): return "{ " + values.map(value).joined(separator: ", ") + " }"
         case .namedSet(let name): return "@\(name)"
         case .concat(let parts): return parts.map(value).joined(separator: " . ")
+        }
+    }
+
+    /// Fields the model keeps as numbers but nft prints by name: `ip dscp cs1`, `meta nfproto ipv4`.
+    private static func namedNumbers(_ field: MatchField) -> NftSymbols.Table? {
+        switch field {
+        case .ipDSCP, .ip6DSCP: return NftSymbols.dscpClasses
+        case .nfproto: return NftSymbols.nfprotos
+        default: return nil
+        }
+    }
+
+    /// `v` with its numbers spelled by `names` (unnamed ones in hex).
+    private static func value(_ v: MatchValue, names: NftSymbols.Table) -> String {
+        switch v {
+        case .integer(let n): return names.name(n) ?? hex(n)
+        case .set(let members): return "{ " + members.map { value($0, names: names) }.joined(separator: ", ") + " }"
+        default: return value(v)
         }
     }
 

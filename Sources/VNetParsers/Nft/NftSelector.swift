@@ -46,8 +46,18 @@ struct NftHeaderField: Sendable {
     let offset: Int
     let length: Int
     let type: NftDatatype
+    /// For a field narrower than its bytes (`ip dscp`): the mask over the loaded bytes (big-endian)
+    /// and how far the value is shifted up in them.
+    var bits: (mask: UInt64, shift: Int)? = nil
 
     var selector: NftSelector { NftSelector(field: MatchField("\(proto).\(name)"), type: type, length: length) }
+
+    /// A bit field's value in the loaded bytes (network order); the whole number for other fields.
+    func value(of bytes: [UInt8]) -> UInt64 {
+        let loaded = NftNetlinkValues.number(bytes.prefix(length)[...], bigEndian: true)
+        guard let bits else { return loaded }
+        return (loaded & bits.mask) >> UInt64(bits.shift)
+    }
 
     /// Every named header field this decoder understands.
     static let all: [NftHeaderField] = {
@@ -64,6 +74,8 @@ struct NftHeaderField: Sendable {
         add("arp", "hlen", .network, 4, 1, be)
         add("arp", "plen", .network, 5, 1, be)
         add("arp", "operation", .network, 6, 2, .arpOperation)
+        f.append(NftHeaderField(proto: "ip", name: "dscp", base: .network, offset: 1, length: 1, type: .dscp, bits: (0xfc, 2)))
+        f.append(NftHeaderField(proto: "ip6", name: "dscp", base: .network, offset: 0, length: 2, type: .dscp, bits: (0x0fc0, 6)))
         add("ip", "length", .network, 2, 2, be)
         add("ip", "id", .network, 4, 2, be)
         add("ip", "ttl", .network, 8, 1, be)
@@ -106,11 +118,17 @@ struct NftHeaderField: Sendable {
     }
 
     /// The field of `proto` a load at `offset` reads. Address fields may be loaded partly (a prefix).
+    /// Bit fields are found by `bitField` once their mask is seen.
     static func at(_ proto: String, base: NftPayloadBase, offset: Int, length: Int) -> NftHeaderField? {
         all.first {
-            $0.proto == proto && $0.base == base && $0.offset == offset
+            $0.proto == proto && $0.base == base && $0.offset == offset && $0.bits == nil
                 && ($0.length == length || ($0.type.addressFamily != nil && length < $0.length))
         }
+    }
+
+    /// The bit field of `proto` that a load of these bytes masked with `mask` (big-endian) reads.
+    static func bitField(_ proto: String, base: NftPayloadBase, offset: Int, length: Int, mask: UInt64) -> NftHeaderField? {
+        all.first { $0.proto == proto && $0.base == base && $0.offset == offset && $0.length == length && $0.bits?.mask == mask }
     }
 
     /// Adjacent whole fields one load covers exactly: nft merges `tcp sport 1 tcp dport 2` (or
@@ -119,7 +137,7 @@ struct NftHeaderField: Sendable {
         var fields: [NftHeaderField] = []
         var at = offset
         while at < offset + length {
-            guard let f = all.first(where: { $0.proto == proto && $0.base == base && $0.offset == at
+            guard let f = all.first(where: { $0.proto == proto && $0.base == base && $0.offset == at && $0.bits == nil
                 && $0.length <= offset + length - at }) else { return nil }
             fields.append(f)
             at += f.length
@@ -220,5 +238,35 @@ enum NftCtKey {
         case .ipv6: return NftSelector(field: field, type: .ipv6Address, length: 16)
         case nil: return NftSelector(field: field, type: .integer(bigEndian: true), length: 16)
         }
+    }
+}
+
+/// `fib` lookups: the model field names the key flags (in nft's order) and the result read.
+enum NftFibKey {
+    static func selector(result: String, flags: [String]) -> NftSelector? {
+        let type: NftDatatype, length: Int
+        switch result {
+        case "oif": (type, length) = (.interfaceIndex, 4)
+        case "oifname": (type, length) = (.interfaceName, 16)
+        case "type": (type, length) = (.fibAddressType, 4)
+        default: return nil
+        }
+        let ordered = NftKernel.Fib.keyFlags.map(\.name).filter(flags.contains)
+        guard ordered.count == flags.count else { return nil }
+        return NftSelector(field: .fib(flags: ordered, result: result), type: type, length: length)
+    }
+
+    /// The selector of a netlink `fib` expression; a presence test (`exists`/`missing`) is boolean.
+    static func selector(result: UInt32, flags: UInt32) -> NftSelector? {
+        typealias F = NftKernel.Fib
+        guard let name = F.results.first(where: { $0.number == result })?.name else { return nil }
+        guard var selector = selector(result: name, flags: F.keyFlags.filter { flags & $0.bit != 0 }.map(\.name)) else {
+            return nil
+        }
+        if flags & F.flagPresent != 0 {
+            selector.type = .boolean
+            selector.length = 1
+        }
+        return selector
     }
 }

@@ -27,7 +27,8 @@ enum NftStatementText {
         NftSymbols.flagNames(UInt64(bits) & 0x5c, natFlags)
     }
 
-    /// `limit rate [over ]N[ bytes]/unit burst B packets|bytes`, rate and burst in packets or bytes.
+    /// `limit rate [over ]N/unit [burst B packets]` or `limit rate [over ]N UNIT/unit [burst B UNIT]` as nft
+    /// prints it: a packet burst only when it is not nft's default 5, a byte burst only when not 0.
     static func limit(rate: UInt64, perSeconds: UInt64, burst: UInt64, bytes: Bool, over: Bool) -> String {
         let per: String
         switch perSeconds {
@@ -38,8 +39,63 @@ enum NftStatementText {
         case 604800: per = "week"
         default: per = "\(perSeconds)s"
         }
-        let unit = bytes ? " bytes" : ""
-        return "limit rate \(over ? "over " : "")\(rate)\(unit)/\(per) burst \(burst)\(bytes ? " bytes" : " packets")"
+        let head = "limit rate \(over ? "over " : "")"
+        guard bytes else { return head + "\(rate)/\(per)" + (burst != 0 && burst != 5 ? " burst \(burst) packets" : "") }
+        return head + "\(byteAmount(rate))/\(per)" + (burst != 0 ? " burst \(byteAmount(burst))" : "")
+    }
+
+    /// `quota [over ]N UNIT`; the bytes used so far are live state, not rule content, and are left out.
+    static func quota(bytes: UInt64, over: Bool) -> String {
+        "quota \(over ? "over " : "")\(byteAmount(bytes))"
+    }
+
+    /// `ct count [over ]N`: the connection-count limit (the kernel's connlimit expression).
+    static func connectionCount(_ count: UInt64, over: Bool) -> String {
+        "ct count \(over ? "over " : "")\(count)"
+    }
+
+    /// A match on state no packet carries (a rate, a quota, a connection count, a meter): an
+    /// expression the evaluator tries both ways, never a statement that would stop the walk.
+    static func stateMatch(_ name: String, _ text: String) -> RuleElement {
+        .unknown(UnknownElement(kind: "expression", name: name, text: text, mayAffectVerdict: true))
+    }
+
+    /// `meter NAME [size N ]{ KEY STATEMENT }`.
+    static func meter(name: String, size: UInt64?, key: String, statement: String) -> String {
+        "meter \(name) \(size.map { "size \($0) " } ?? ""){ \(key) \(statement) }"
+    }
+
+    /// A duration as nft prints it: `30s`, `1h30m`, `2d`, `500ms`.
+    static func duration(milliseconds: UInt64) -> String {
+        var rest = milliseconds
+        var text = ""
+        for (unit, length) in [("d", UInt64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+            if rest >= length {
+                text += "\(rest / length)\(unit)"
+                rest %= length
+            }
+        }
+        return text.isEmpty ? "0s" : text
+    }
+
+    /// A byte amount in the largest of bytes, kbytes, mbytes that divides it, as nft's `get_rate`.
+    static func byteAmount(_ n: UInt64) -> String {
+        var value = n
+        for unit in ["bytes", "kbytes"] {
+            guard value != 0, value % 1024 == 0 else { return "\(value) \(unit)" }
+            value /= 1024
+        }
+        return "\(value) mbytes"
+    }
+
+    /// Bytes in a JSON `*_unit` (`bytes`, `kbytes`, `mbytes`), nil for an unknown unit.
+    static func byteUnit(_ unit: String) -> UInt64? {
+        switch unit {
+        case "bytes": return 1
+        case "kbytes": return 1024
+        case "mbytes": return 1024 * 1024
+        default: return nil
+        }
     }
 
     static func limitSeconds(_ per: String) -> UInt64? {

@@ -78,6 +78,19 @@ enum NftSymbols {
 
     static let ctDirections = Table(pairs: [("original", 0), ("reply", 1)])
 
+    /// DSCP class names nft prints (`ip dscp cs1`); the first name of a number is the one printed.
+    static let dscpClasses = Table(pairs: [
+        ("cs0", 0), ("lephb", 1), ("cs1", 8), ("af11", 10), ("af12", 12), ("af13", 14), ("cs2", 16), ("af21", 18),
+        ("af22", 20), ("af23", 22), ("cs3", 24), ("af31", 26), ("af32", 28), ("af33", 30), ("cs4", 32), ("af41", 34),
+        ("af42", 36), ("af43", 38), ("cs5", 40), ("va", 44), ("ef", 46), ("cs6", 48), ("cs7", 56), ("df", 0), ("be", 0),
+    ])
+
+    /// Route types (RTN_*) as `fib ... type` names them.
+    static let routeTypes = Table(pairs: [
+        ("unspec", 0), ("unicast", 1), ("local", 2), ("broadcast", 3), ("anycast", 4), ("multicast", 5),
+        ("blackhole", 6), ("unreachable", 7), ("prohibit", 8),
+    ])
+
     static let packetTypes = Table(pairs: [("host", 0), ("broadcast", 1), ("multicast", 2), ("other", 3)])
 
     /// Names of the bits set in `value`, sorted; bits without a name are spelled in hex.
@@ -91,4 +104,15 @@ enum NftSymbols {
         if rest != 0 { names.append("0x" + String(rest, radix: 16)) }
         return names.sorted()
     }
+}
+
+/// Names of packet header values as nft spells them, for callers that describe a packet (`explain`).
+public enum PacketValueNames {
+    /// A DSCP class name (`cs1`, `af41`, `ef`, any case) as its number.
+    public static func dscp(named name: String) -> UInt8? {
+        NftSymbols.dscpClasses.number(name.lowercased()).flatMap { UInt8(exactly: $0) }
+    }
+
+    /// The TCP flag names: fin, syn, rst, psh, ack, urg, ecn, cwr.
+    public static let tcpFlags: [String] = NftSymbols.tcpFlagBits.pairs.map(\.0)
 }

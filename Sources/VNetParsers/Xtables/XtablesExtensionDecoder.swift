@@ -47,6 +47,14 @@ public enum XtablesExtensionDecoder {
         case ("iprange", 1): understood = XtablesMatchDecoders.iprangeV1(p, family: family, into: &tokens)
         case ("limit", 0): understood = XtablesMatchDecoders.limit(p, into: &tokens)
         case ("pkttype", 0): understood = XtablesMatchDecoders.pkttype(p, into: &tokens)
+        case ("ttl", 0) where family == .ipv4: understood = XtablesCountMatchDecoders.hops(p, name: "ttl", into: &tokens)
+        case ("hl", 0) where family == .ipv6: understood = XtablesCountMatchDecoders.hops(p, name: "hl", into: &tokens)
+        case ("rt", 0) where family == .ipv6: understood = XtablesCountMatchDecoders.routingHeader(p, into: &tokens)
+        case ("dscp", 0): understood = XtablesCountMatchDecoders.dscp(p, into: &tokens)
+        case ("length", 0): understood = XtablesCountMatchDecoders.length(p, into: &tokens)
+        case ("quota", 0): understood = XtablesCountMatchDecoders.quota(p, into: &tokens)
+        case ("connlimit", 1): understood = XtablesCountMatchDecoders.connlimit(p, family: family, into: &tokens)
+        case ("hashlimit", 3): understood = XtablesCountMatchDecoders.hashlimit(p, family: family, into: &tokens)
         default: understood = false
         }
         if !understood { tokens.removeSubrange(mark...) }

@@ -228,17 +228,21 @@ enum XtablesMatchDecoders {
         return true
     }
 
-    /// libxt_limit's print_rate: the largest unit that still shows the rate as a whole number.
-    static func rateText(_ period: UInt32) -> String {
-        guard period != 0 else { return "inf" }
-        let rates = XtablesNames.limitRates
+    /// libxt_limit's print_rate (XT_LIMIT_SCALE, 10000 per second).
+    static func rateText(_ period: UInt32) -> String { rate(UInt64(period), scale: 10000).text }
+
+    /// print_rate of libxt_limit and libxt_hashlimit: the largest unit that still shows the rate as a
+    /// whole number. `scale` is the kernel's units per second; `unitPeriod` the chosen unit in them.
+    static func rate(_ period: UInt64, scale: UInt64) -> (text: String, unitPeriod: UInt64) {
+        guard period != 0 else { return ("inf", 0) }
+        let units = XtablesNames.rateUnits.map { (name: $0.name, period: $0.seconds * scale) }
         var i = 1
-        while i < rates.count {
-            let mult = rates[i].period
+        while i < units.count {
+            let mult = units[i].period
             if period > mult || mult / period < mult % period { break }
             i += 1
         }
-        return "\(rates[i - 1].period / period)/\(rates[i - 1].name)"
+        return ("\(units[i - 1].period / period)/\(units[i - 1].name)", units[i - 1].period)
     }
 
     /// `struct xt_pkttype_info`: pkttype (int) @0, invert (int) @4.

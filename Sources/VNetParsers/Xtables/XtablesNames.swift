@@ -151,8 +151,6 @@ enum XtablesNames {
         "neighbor-advertisement": (136, nil), "redirect": (137, nil),
     ]
 
-    /// limit match rate units, largest first (XT_LIMIT_SCALE = 10000 per second).
-    static let limitRates: [(name: String, period: UInt32)] = [
-        ("day", 10000 * 24 * 60 * 60), ("hour", 10000 * 60 * 60), ("min", 10000 * 60), ("sec", 10000),
-    ]
+    /// limit and hashlimit rate units, largest first, in seconds.
+    static let rateUnits: [(name: String, seconds: UInt64)] = [("day", 24 * 60 * 60), ("hour", 60 * 60), ("min", 60), ("sec", 1)]
 }

@@ -19,6 +19,7 @@ struct XtablesPayload {
     func u16(_ offset: Int) -> UInt16? { load(offset, as: UInt16.self) }
     func u32(_ offset: Int) -> UInt32? { load(offset, as: UInt32.self) }
     func i32(_ offset: Int) -> Int32? { load(offset, as: Int32.self) }
+    func u64(_ offset: Int) -> UInt64? { load(offset, as: UInt64.self) }
 
     /// A `__be16` field (ports in NAT ranges, conntrack rev 1/2 ports).
     func be16(_ offset: Int) -> UInt16? {

@@ -45,11 +45,23 @@ import VNetModel
         #expect(throws: CatalogueError.self) { try Catalogue(sources: Array(CatalogueSources.files.dropFirst()), rules: rules) }
     }
 
-    @Test func everyRuleCitesFieldNotesCausesAndHasCommands() throws {
+    /// The cause numbers docs/causes.md lists (`N. text` at the start of a line).
+    private static func documentedCauses() throws -> Set<Int> {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/causes.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return Set(text.split(separator: "\n").compactMap { line in
+            line.firstIndex(of: ".").flatMap { Int(line[..<$0]) }
+        })
+    }
+
+    @Test func everyRuleCitesDocumentedCausesAndHasCommands() throws {
+        let causes = try Self.documentedCauses()
+        #expect(causes == Set(1...33))
         for definition in try Catalogue.standard().definitions {
-            #expect(!definition.detects.isEmpty, "\(definition.id) cites no field-notes cause")
-            // The field notes number 20 causes, then 13 more (21-33).
-            #expect(definition.detects.allSatisfy { (1...33).contains($0) }, "\(definition.id): causes are 1-33")
+            #expect(!definition.detects.isEmpty, "\(definition.id) cites no cause")
+            #expect(definition.detects.allSatisfy(causes.contains), "\(definition.id): causes are those of docs/causes.md")
+            #expect(definition.references.contains { $0.hasPrefix("docs/causes.md: cause") }, "\(definition.id) does not cite docs/causes.md")
             #expect(!definition.remediation.commands.isEmpty, "\(definition.id) has no commands")
         }
     }

@@ -17,3 +17,6 @@ capture libvirt-nftables "nft -f -" libvirt-nftables.nft
 capture iptables-nft iptables-nft-restore iptables-nft.rules
 capture inet-firewall "nft -f -" inet-firewall.nft
 capture edge-cases "nft -f -" edge-cases.nft
+capture matches "nft -f -" matches.nft
+# iptables-nft-matches.netlink: NftablesReader.read().raw of a namespace after iptables-nft-restore of
+# iptables-nft-matches.rules and ip6tables-nft-restore of ip6tables-nft-matches.rules.
