@@ -30,9 +30,12 @@ let package = Package(
         // Parsers of saved or untrusted text/bytes into the model (iptables-save, nft JSON,
         // libvirt XML, nfnetlink and xtables binary). Never trap on bad input.
         .target(name: "VNetParsers", dependencies: ["VNetModel"]),
+        // The netlink edge: the one socket owner (libnl) and the one error type of every netlink user,
+        // bounds-checked message and attribute readers, and the protocol numbers named from the headers.
+        .target(name: "VNetNetlink", dependencies: ["CNetlink"]),
         // Live collection through netlink, libiptc, libnftables and the libvirt state files.
         .target(name: "VNetCollect", dependencies: [
-            "VNetModel", "VNetParsers", "CNetlink", "CIPTC", "CNftables",
+            "VNetModel", "VNetParsers", "VNetNetlink", "CNetlink", "CIPTC", "CNftables",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Packet-path evaluation over the model: which hooks, chains and rules a packet meets and its fate.
@@ -53,10 +56,10 @@ let package = Package(
         // Change verification: two check reports (and the states they judged) compared, regressions explained.
         .target(name: "VNetDiff", dependencies: ["VNetModel", "VNetEvaluate", "VNetJudge"]),
         // libpcap owner (live and offline captures).
-        .target(name: "VNetCapture", dependencies: ["CPcap", "CNetlink", "VNetPackets"]),
+        .target(name: "VNetCapture", dependencies: ["CPcap", "CNetlink", "VNetNetlink", "VNetPackets"]),
         // Active probes (check --probe): a veth port on each network's bridge into a private namespace, its
         // exchanges, and the removal of it all (probe --cleanup for killed runs). Changes the host, briefly.
-        .target(name: "VNetProbe", dependencies: ["CNetlink", "VNetModel", "VNetCollect"]),
+        .target(name: "VNetProbe", dependencies: ["CNetlink", "VNetNetlink", "VNetModel", "VNetCollect"]),
         .executableTarget(name: "vnetaudit", dependencies: [
             "VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetCapture", "VNetReport",
             "VNetEvaluate", "VNetJudge", "VNetPackets", "VNetTraffic", "VNetProbe", "VNetDiff",
@@ -78,8 +81,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VNetSnapshotTests", dependencies: ["VNetModel", "VNetParsers", "VNetSnapshot", "VNetTestSupport"]),
         // Need root and the C libraries: live collection, read-only proof, libiptc vs iptables-save.
-        .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetCollect", "VNetSnapshot", "VNetTestSupport"]),
-        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetCollect", "VNetPackets", "VNetTestSupport"]),
+        .testTarget(name: "VNetCollectTests", dependencies: ["VNetModel", "VNetParsers", "VNetNetlink", "VNetCollect", "VNetSnapshot", "VNetTestSupport"]),
+        .testTarget(name: "VNetCaptureTests", dependencies: ["VNetCapture", "VNetNetlink", "VNetCollect", "VNetPackets", "VNetTestSupport"]),
         // The lab: real libvirtd in namespaces, both firewall backends, the vnetaudit binary end to end.
         .testTarget(name: "LabTests", dependencies: ["VNetModel", "VNetJudge", "VNetTestSupport"]),
         .testTarget(name: "VNetDiffTests", dependencies: ["VNetModel", "VNetJudge", "VNetDiff", "VNetSnapshot", "VNetTestSupport"]),

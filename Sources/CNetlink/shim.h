@@ -34,3 +34,7 @@ static inline int vnetaudit_new_netns(void) { return unshare(0x40000000); }
 /* sock_diag requests (bound device of DNS/DHCP sockets). */
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
+
+/* tc: qdisc handles, classifier attributes (clsact and cls_bpf filters of a link). */
+#include <linux/pkt_sched.h>
+#include <linux/pkt_cls.h>

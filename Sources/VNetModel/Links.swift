@@ -36,12 +36,15 @@ public struct Link: Codable, Equatable, Sendable, Hashable {
     public var wireless: Bool
     public var bridge: BridgeInfo?
     public var bridgePort: BridgePortInfo?
+    /// BPF programs attached at XDP or a tc clsact hook: they act on packets where netfilter rules
+    /// cannot be seen. nil when they were not read (older snapshots), empty when there are none.
+    public var bpfPrograms: [BPFAttachment]?
 
     public init(index: Int, name: String, kind: LinkKind, kindName: String? = nil, mac: String? = nil,
                 mtu: Int, operState: OperState, adminUp: Bool, carrier: Bool, master: String? = nil,
                 parent: String? = nil, peerInOtherNamespace: Bool = false, vlanID: Int? = nil,
                 macvlanMode: String? = nil, wireless: Bool = false, bridge: BridgeInfo? = nil,
-                bridgePort: BridgePortInfo? = nil) {
+                bridgePort: BridgePortInfo? = nil, bpfPrograms: [BPFAttachment]? = nil) {
         self.index = index
         self.name = name
         self.kind = kind
@@ -59,6 +62,7 @@ public struct Link: Codable, Equatable, Sendable, Hashable {
         self.wireless = wireless
         self.bridge = bridge
         self.bridgePort = bridgePort
+        self.bpfPrograms = bpfPrograms
     }
 }
 

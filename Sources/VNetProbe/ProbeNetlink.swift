@@ -1,47 +1,29 @@
 import CNetlink
+import VNetNetlink
 import Foundation
 import VNetModel
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A libnl route error, with the call that failed.
-public struct ProbeNetlinkError: Error, CustomStringConvertible {
-    public var call: String
-    public var code: Int32
-    public var description: String { "\(call): \(String(cString: nl_geterror(code)))" }
-}
-
-/// Owner of one libnl route socket in the network namespace of the thread that made it, for the few
-/// changes a probe port needs (veth, master, up, addresses, routes) and their undoing. C stays here.
+/// The few changes a probe port needs (veth, master, up, addresses, routes) and their undoing, through
+/// libnl-route on one netlink socket in the network namespace of the thread that made it.
 final class ProbeNetlink {
-    private let socket: OpaquePointer
+    private let socket: NetlinkSocket
 
-    init() throws {
-        guard let s = nl_socket_alloc() else { throw ProbeNetlinkError(call: "nl_socket_alloc", code: -NLE_NOMEM) }
-        let rc = nl_connect(s, NETLINK_ROUTE)
-        guard rc == 0 else {
-            nl_socket_free(s)
-            throw ProbeNetlinkError(call: "nl_connect", code: rc)
-        }
-        socket = s
-    }
-
-    deinit { nl_socket_free(socket) }
-
-    private func check(_ rc: Int32, _ call: String) throws {
-        if rc < 0 { throw ProbeNetlinkError(call: call, code: rc) }
+    init() throws(NetlinkError) {
+        socket = try NetlinkSocket(protocol: NETLINK_ROUTE)
     }
 
     /// Creates veth `hostName` enslaved to `bridgeIndex` and up; its peer `peerName` (with `peerMAC`) is
     /// created directly inside the namespace `namespaceFD`, so it never exists in this one.
-    func addVeth(hostName: String, master bridgeIndex: Int32, peerName: String, peerMAC: [UInt8], namespaceFD: Int32) throws {
-        guard let link = rtnl_link_veth_alloc() else { throw ProbeNetlinkError(call: "rtnl_link_veth_alloc", code: -NLE_NOMEM) }
+    func addVeth(hostName: String, master bridgeIndex: Int32, peerName: String, peerMAC: [UInt8], namespaceFD: Int32) throws(NetlinkError) {
+        let link = try libnlCheck(rtnl_link_veth_alloc(), "rtnl_link_veth_alloc")
         defer { rtnl_link_put(link) }
         rtnl_link_set_name(link, hostName)
         rtnl_link_set_master(link, bridgeIndex)
         rtnl_link_set_flags(link, UInt32(IFF_UP))
-        guard let peer = rtnl_link_veth_get_peer(link) else { throw ProbeNetlinkError(call: "rtnl_link_veth_get_peer", code: -NLE_NOMEM) }
+        let peer = try libnlCheck(rtnl_link_veth_get_peer(link), "rtnl_link_veth_get_peer")
         defer { rtnl_link_put(peer) }
         rtnl_link_set_name(peer, peerName)
         rtnl_link_set_ns_fd(peer, namespaceFD)
@@ -50,17 +32,19 @@ final class ProbeNetlink {
             rtnl_link_set_addr(peer, address)
             nl_addr_put(address)
         }
-        try check(rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL), "rtnl_link_add \(hostName)")
+        try socket.call("rtnl_link_add \(hostName)") { rtnl_link_add($0, link, NLM_F_CREATE | NLM_F_EXCL) }
     }
 
     /// Sets link `name` up.
-    func setUp(_ name: String) throws {
+    func setUp(_ name: String) throws(NetlinkError) {
         let index = try Self.index(of: name)
-        guard let original = rtnl_link_alloc(), let change = rtnl_link_alloc() else { throw ProbeNetlinkError(call: "rtnl_link_alloc", code: -NLE_NOMEM) }
-        defer { rtnl_link_put(original); rtnl_link_put(change) }
+        let original = try libnlCheck(rtnl_link_alloc(), "rtnl_link_alloc")
+        defer { rtnl_link_put(original) }
+        let change = try libnlCheck(rtnl_link_alloc(), "rtnl_link_alloc")
+        defer { rtnl_link_put(change) }
         rtnl_link_set_ifindex(original, index)
         rtnl_link_set_flags(change, UInt32(IFF_UP))
-        try check(rtnl_link_change(socket, original, change, 0), "rtnl_link_change \(name) up")
+        try socket.call("rtnl_link_change \(name) up") { rtnl_link_change($0, original, change, 0) }
     }
 
     /// Waits until link `name` is running (carrier up and the kernel's queue attached: frames sent before
@@ -69,7 +53,7 @@ final class ProbeNetlink {
         let deadline = Date() + seconds
         while Date() < deadline {
             var link: OpaquePointer?
-            if rtnl_link_get_kernel(socket, 0, name, &link) == 0, let link {
+            if (try? socket.call("rtnl_link_get_kernel \(name)") { rtnl_link_get_kernel($0, 0, name, &link) }) != nil, let link {
                 let running = rtnl_link_get_flags(link) & UInt32(IFF_RUNNING) != 0
                 rtnl_link_put(link)
                 if running { return true }
@@ -81,46 +65,49 @@ final class ProbeNetlink {
 
     /// Deletes link `name`; false when there is none.
     @discardableResult
-    func deleteLink(_ name: String) throws -> Bool {
+    func deleteLink(_ name: String) throws(NetlinkError) -> Bool {
         guard if_nametoindex(name) != 0 else { return false }
-        guard let link = rtnl_link_alloc() else { throw ProbeNetlinkError(call: "rtnl_link_alloc", code: -NLE_NOMEM) }
+        let link = try libnlCheck(rtnl_link_alloc(), "rtnl_link_alloc")
         defer { rtnl_link_put(link) }
         rtnl_link_set_name(link, name)
-        let rc = rtnl_link_delete(socket, link)
-        if rc == -NLE_NODEV || rc == -NLE_OBJ_NOTFOUND { return false }
-        try check(rc, "rtnl_link_delete \(name)")
+        do {
+            try socket.call("rtnl_link_delete \(name)") { rtnl_link_delete($0, link) }
+        } catch where error.isNoSuchObject {
+            return false
+        }
         return true
     }
 
     /// Adds `address/prefixLength` to link `name`; IPv6 with or without duplicate address detection.
-    func addAddress(_ address: IPAddress, prefixLength: Int, to name: String, detectDuplicates: Bool) throws {
+    func addAddress(_ address: IPAddress, prefixLength: Int, to name: String, detectDuplicates: Bool) throws(NetlinkError) {
         let index = try Self.index(of: name)
-        guard let object = rtnl_addr_alloc() else { throw ProbeNetlinkError(call: "rtnl_addr_alloc", code: -NLE_NOMEM) }
+        let object = try libnlCheck(rtnl_addr_alloc(), "rtnl_addr_alloc")
         defer { rtnl_addr_put(object) }
         let local = try Self.nlAddress("\(address)/\(prefixLength)", family: address.family)
         defer { nl_addr_put(local) }
         rtnl_addr_set_ifindex(object, index)
-        try check(rtnl_addr_set_local(object, local), "rtnl_addr_set_local")
+        try libnlCheck(rtnl_addr_set_local(object, local), "rtnl_addr_set_local")
         if address.family == .ipv6 && !detectDuplicates { rtnl_addr_set_flags(object, UInt32(IFA_F_NODAD)) }
-        try check(rtnl_addr_add(socket, object, 0), "rtnl_addr_add \(address) on \(name)")
+        try socket.call("rtnl_addr_add \(address) on \(name)") { rtnl_addr_add($0, object, 0) }
     }
 
     /// Adds the default route of `gateway`'s family via `gateway` on link `name`.
-    func addDefaultRoute(via gateway: IPAddress, on name: String) throws {
+    func addDefaultRoute(via gateway: IPAddress, on name: String) throws(NetlinkError) {
         let index = try Self.index(of: name)
         let family = gateway.family == .ipv4 ? AF_INET : AF_INET6
-        guard let route = rtnl_route_alloc(), let hop = rtnl_route_nh_alloc() else { throw ProbeNetlinkError(call: "rtnl_route_alloc", code: -NLE_NOMEM) }
+        let route = try libnlCheck(rtnl_route_alloc(), "rtnl_route_alloc")
         defer { rtnl_route_put(route) }
+        let hop = try libnlCheck(rtnl_route_nh_alloc(), "rtnl_route_nh_alloc")
         let destination = try Self.nlAddress("default", family: gateway.family)
         defer { nl_addr_put(destination) }
         let via = try Self.nlAddress(gateway.description, family: gateway.family)
         defer { nl_addr_put(via) }
-        try check(rtnl_route_set_family(route, UInt8(family)), "rtnl_route_set_family")
-        try check(rtnl_route_set_dst(route, destination), "rtnl_route_set_dst")
+        try libnlCheck(rtnl_route_set_family(route, UInt8(family)), "rtnl_route_set_family")
+        try libnlCheck(rtnl_route_set_dst(route, destination), "rtnl_route_set_dst")
         rtnl_route_nh_set_gateway(hop, via)
         rtnl_route_nh_set_ifindex(hop, index)
         rtnl_route_add_nexthop(route, hop)  // the route owns the hop from here
-        try check(rtnl_route_add(socket, route, NLM_F_CREATE), "rtnl_route_add default via \(gateway)")
+        try socket.call("rtnl_route_add default via \(gateway)") { rtnl_route_add($0, route, NLM_F_CREATE) }
     }
 
     /// Names of this namespace's links that start with `prefix`.
@@ -137,16 +124,15 @@ final class ProbeNetlink {
         return names
     }
 
-    static func index(of name: String) throws -> Int32 {
+    static func index(of name: String) throws(NetlinkError) -> Int32 {
         let index = if_nametoindex(name)
-        guard index != 0 else { throw ProbeNetlinkError(call: "if_nametoindex \(name)", code: -NLE_NODEV) }
+        guard index != 0 else { throw NetlinkError("if_nametoindex \(name)", code: NLE_NODEV) }
         return Int32(index)
     }
 
-    private static func nlAddress(_ text: String, family: AddressFamily) throws -> OpaquePointer {
+    private static func nlAddress(_ text: String, family: AddressFamily) throws(NetlinkError) -> OpaquePointer {
         var result: OpaquePointer?
-        let rc = nl_addr_parse(text, family == .ipv4 ? AF_INET : AF_INET6, &result)
-        guard rc == 0, let result else { throw ProbeNetlinkError(call: "nl_addr_parse \(text)", code: rc) }
-        return result
+        try libnlCheck(nl_addr_parse(text, family == .ipv4 ? AF_INET : AF_INET6, &result), "nl_addr_parse \(text)")
+        return try libnlCheck(result, "nl_addr_parse \(text)")
     }
 }

@@ -11,6 +11,7 @@ public enum ShowRenderer {
         lines += [""] + FirewallSection(host: host, style: style).lines()
         lines += [""] + HostSettingsSection(host: host, style: style).forwardingLines()
         lines += [""] + HostSettingsSection(host: host, style: style).listenerLines()
+        lines += [""] + bpfPrograms(host, style)
         lines += [""] + notes(host, style)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -31,6 +32,19 @@ public enum ShowRenderer {
             "  collected  \(ModelJSON.format(host.collectedAt))",
             "  sources    \(coverage.joined(separator: ", "))",
         ]
+    }
+
+    /// Every BPF program attached to a link: they act where the firewall section cannot show them.
+    static func bpfPrograms(_ host: HostState, _ style: TextStyle) -> [String] {
+        let title = style.bold("BPF programs on links")
+        guard host.coverage.links != .notCollected else { return [title, "  links not collected"] }
+        guard host.links.contains(where: { $0.bpfPrograms != nil }) else {
+            return [title, style.dim("  not read (the state predates their collection)")]
+        }
+        let lines = host.links.flatMap { link in
+            (link.bpfPrograms ?? []).map { "  " + style.warn(link.name) + "  " + $0.summary }
+        }
+        return [title] + (lines.isEmpty ? ["  none"] : lines)
     }
 
     static func notes(_ host: HostState, _ style: TextStyle) -> [String] {

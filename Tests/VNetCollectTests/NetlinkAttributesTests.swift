@@ -1,5 +1,5 @@
 import Testing
-@testable import VNetCollect
+import VNetNetlink
 
 /// The bounds-checked attribute reader must never read past what the kernel sent.
 @Suite struct NetlinkAttributesTests {

@@ -156,6 +156,19 @@ enum ShowHost {
         expectLine("  warning libvirt: /run/libvirt/network/x.xml:3:1: malformed XML; network 'x' skipped")
     }
 
+    @Test func bpfProgramsOnLinks() {
+        #expect(text.contains("BPF programs on links\n  not read (the state predates their collection)\n"))
+        var host = ShowHost.host
+        for index in host.links.indices { host.links[index].bpfPrograms = [] }
+        #expect(ShowRenderer.render(host, color: false).contains("BPF programs on links\n  none\n"))
+        host.links[0].bpfPrograms = [BPFAttachment(hook: .xdp, xdpMode: .native, programID: 101)]
+        host.links[2].bpfPrograms = [BPFAttachment(hook: .tcIngress, programID: 7, name: "guard.o:[tc]", tcPriority: 49152,
+                                                   tcHandle: 1, directAction: true)]
+        let lines = ShowRenderer.render(host, color: false).components(separatedBy: "\n")
+        #expect(lines.contains("  eth0  xdp (native) id 101"))
+        #expect(lines.contains("  vnet0  tc-ingress pref 49152 handle 0x1 id 7 guard.o:[tc] direct-action"))
+    }
+
     @Test func deterministicAndColourOnlyAddsEscapes() {
         #expect(ShowRenderer.render(ShowHost.host, color: false) == text)
         #expect(!text.contains("\u{1B}"))

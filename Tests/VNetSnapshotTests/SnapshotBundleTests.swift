@@ -71,6 +71,17 @@ final class ScratchDirectory {
         #expect(entries == ["snap"], "no temporary directory left behind")
     }
 
+    /// A host.json written before BPF programs were collected has no `bpfPrograms`: it reads as "not read".
+    @Test func linksWithoutBPFProgramsDecodeAsNotRead() throws {
+        var old = host
+        for index in old.links.indices { old.links[index].bpfPrograms = nil }
+        let json = String(decoding: try ModelJSON.encoder().encode(old), as: UTF8.self)
+        #expect(!json.contains("bpfPrograms"))
+        let decoded = try ModelJSON.decoder().decode(HostState.self, from: Data(json.utf8))
+        #expect(decoded.links.allSatisfy { $0.bpfPrograms == nil })
+        #expect(decoded == old)
+    }
+
     @Test func reencodingIsByteIdentical() throws {
         let (scratch, first) = try written()
         let snapshot = try SnapshotBundle.read(from: first)

@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// Decodes `RTM_NEWADDR` messages through libnl's `rtnl_addr_*` getters.

@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// Bridge options and bridge-port state from a link's `IFLA_LINKINFO`, which libnl 3.7 does not

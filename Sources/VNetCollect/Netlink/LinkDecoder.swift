@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// One `RTM_NEWLINK` message decoded on its own; names of other links (master, lower device, bridge
@@ -18,8 +19,8 @@ enum LinkDecoder {
     /// `struct ifinfomsg`.
     static let familyHeaderSize = 16
     /// `IFF_UP` / `IFF_LOWER_UP` (linux/if.h; glibc's net/if.h lacks `IFF_LOWER_UP`).
-    private static let adminUpFlag: UInt32 = 0x1
-    private static let lowerUpFlag: UInt32 = 0x1_0000
+    static let adminUpFlag: UInt32 = 0x1
+    static let lowerUpFlag: UInt32 = 0x1_0000
 
     static func decode(_ link: LibnlObject, attributes: NetlinkAttributes,
                        wireless: (String, Int) -> Bool) -> DecodedLink {
@@ -49,7 +50,8 @@ enum LinkDecoder {
                        peerInOtherNamespace: linkInOtherNamespace,
                        vlanID: vlanID(handle), macvlanMode: macvlanMode(handle),
                        wireless: wireless(name, index),
-                       bridge: kind == .bridge ? BridgeAttributes.bridge(infoData: infoData ?? NetlinkAttributes([])) : nil),
+                       bridge: kind == .bridge ? BridgeAttributes.bridge(infoData: infoData ?? NetlinkAttributes([])) : nil,
+                       bpfPrograms: BPFAttachmentDecoder.xdp(attributes.nested(IFLA_XDP))),
             masterIndex: master > 0 ? master : nil,
             lowerIndex: hasLowerHere ? lower : nil)
         if linkInfo?.string(IFLA_INFO_SLAVE_KIND) == "bridge" {

@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// Reads links, addresses, routes and policy rules of the caller's network namespace over one
@@ -52,8 +53,10 @@ public final class NetlinkRouteReader {
         }
         var byIndex: [Int: Link] = [:]
         for entry in decoded { byIndex[entry.link.index] = entry.link }
+        let tcPrograms = try readTCPrograms(notes: &notes)
         let links = decoded.map { entry -> Link in
             var link = entry.link
+            link.bpfPrograms = (link.bpfPrograms ?? []) + tcPrograms[link.index, default: []]
             link.master = entry.masterIndex.map { byIndex[$0]?.name ?? "if\($0)" }
             link.parent = entry.lowerIndex.flatMap { byIndex[$0]?.name }
             if let master = entry.masterIndex, let bridge = byIndex[master], bridge.kind == .bridge {
@@ -68,6 +71,29 @@ public final class NetlinkRouteReader {
             link.bridge?.ports = (ports[link.name] ?? []).sorted()
             return link
         }.sorted { $0.index < $1.index }
+    }
+
+    /// The `bpf` filters of every clsact qdisc, by link index: one qdisc dump, then the ingress and egress
+    /// filter dumps of each link that has clsact. A filter dump that fails (the qdisc went away meanwhile)
+    /// becomes a note.
+    private func readTCPrograms(notes: inout [CollectionNote]) throws -> [Int: [BPFAttachment]] {
+        let anyQdisc = [UInt8](repeating: 0, count: BPFAttachmentDecoder.tcHeaderSize)
+        let qdiscs = try socket.dump(type: RTM_GETQDISC, request: anyQdisc, parse: false)
+        let hooks: [(BPFAttachment.Hook, UInt32)] = [(.tcIngress, NetlinkConstants.clsactIngressParent),
+                                                     (.tcEgress, NetlinkConstants.clsactEgressParent)]
+        var programs: [Int: [BPFAttachment]] = [:]
+        for index in Set(qdiscs.compactMap(BPFAttachmentDecoder.clsactLink)).sorted() {
+            for (hook, parent) in hooks {
+                do {
+                    let filters = try socket.dump(type: RTM_GETTFILTER, request: BPFAttachmentDecoder.filterRequest(link: index, parent: parent),
+                                                  parse: false)
+                    programs[index, default: []] += filters.compactMap { BPFAttachmentDecoder.tcFilter($0, hook: hook) }
+                } catch {
+                    notes.append(CollectionNote(.warning, source: "netlink", "\(hook.rawValue) filters of link \(index) not read: \(error)"))
+                }
+            }
+        }
+        return programs
     }
 
     /// Dumps one message type and decodes each answer; what cannot be decoded becomes a note.

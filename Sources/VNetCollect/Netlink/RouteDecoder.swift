@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// Decodes `RTM_NEWROUTE` messages through libnl's `rtnl_route_*` getters, one message at a time

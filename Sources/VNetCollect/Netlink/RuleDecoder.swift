@@ -1,4 +1,5 @@
 import CNetlink
+import VNetNetlink
 import VNetModel
 
 /// Decodes `RTM_NEWRULE` messages: most fields through libnl's `rtnl_rule_*` getters; the `not`

@@ -1,5 +1,6 @@
 import Foundation
 import CNetlink
+import VNetNetlink
 import VNetModel
 import VNetParsers
 
@@ -31,40 +32,46 @@ public enum NftablesReader {
         }
     }
 
-    private static let request: UInt16 = 0x1, dump: UInt16 = 0x300
-    private static func nftType(_ msg: UInt16) -> UInt16 { 10 << 8 | msg }
+    private static let request = NetlinkConstants.requestFlag
+    private static let dump = NetlinkConstants.requestFlag | NetlinkConstants.dumpFlag
+    private static let nft = NetlinkConstants.nftablesMessage
+    /// `struct ifinfomsg`, all zero: every link.
+    private static let anyLink = [UInt8](repeating: 0, count: 16)
 
     private static func readOnce() throws -> NftablesRead {
-        let netfilter = try NetlinkDumpSocket(protocol: NETLINK_NETFILTER)
+        let netfilter = try NetlinkSocket(protocol: NETLINK_NETFILTER, messageBuffer: 1 << 20)
         var raw = [UInt8]()
         raw.reserveCapacity(1 << 20)
-        let anyFamily: [UInt8] = [0, 0, 0, 0]  // nfgenmsg: NFPROTO_UNSPEC, NFNETLINK_V0, res_id 0
-        try netfilter.exchange(type: nftType(16), flags: request, body: anyFamily, isDump: false, into: &raw)
-        let links = try NetlinkDumpSocket(protocol: NETLINK_ROUTE, receiveBuffer: 64 << 10)
-        try links.exchange(type: 18, flags: request | dump, body: [UInt8](repeating: 0, count: 16), isDump: true, into: &raw)
-        for msg: UInt16 in [1, 4, 10] {  // GETTABLE, GETCHAIN, GETSET
-            try netfilter.exchange(type: nftType(msg), flags: request | dump, body: anyFamily, isDump: true, into: &raw)
+        let anyFamily = nfgenmsg(family: UInt8(AF_UNSPEC))  // NFPROTO_UNSPEC
+        try netfilter.exchange(type: nft(NFT_MSG_GETGEN), flags: request, body: anyFamily, into: &raw)
+        let links = try NetlinkSocket(protocol: NETLINK_ROUTE, messageBuffer: 64 << 10)
+        try links.exchange(type: UInt16(RTM_GETLINK), flags: dump, body: anyLink, into: &raw)
+        for message in [NFT_MSG_GETTABLE, NFT_MSG_GETCHAIN, NFT_MSG_GETSET] {
+            try netfilter.exchange(type: nft(message), flags: dump, body: anyFamily, into: &raw)
         }
         for set in try NfnetlinkDecoder.setNames(in: raw) {  // GETSETELEM needs table and set
-            var body: [UInt8] = [set.nfproto, 0, 0, 0]
-            appendAttribute(&body, type: 1, string: set.table)
-            appendAttribute(&body, type: 2, string: set.name)
-            try netfilter.exchange(type: nftType(13), flags: request | dump, body: body, isDump: true, into: &raw)
+            var body = nfgenmsg(family: set.nfproto)
+            appendAttribute(&body, type: NFTA_SET_ELEM_LIST_TABLE.rawValue, string: set.table)
+            appendAttribute(&body, type: NFTA_SET_ELEM_LIST_SET.rawValue, string: set.name)
+            try netfilter.exchange(type: nft(NFT_MSG_GETSETELEM), flags: dump, body: body, into: &raw)
         }
         for chain in try NfnetlinkDecoder.chainNames(in: raw) {  // GETRULE for one table and chain
-            var body: [UInt8] = [chain.nfproto, 0, 0, 0]
-            appendAttribute(&body, type: 1, string: chain.table)
-            appendAttribute(&body, type: 2, string: chain.name)
-            try netfilter.exchange(type: nftType(7), flags: request | dump, body: body, isDump: true, into: &raw)
+            var body = nfgenmsg(family: chain.nfproto)
+            appendAttribute(&body, type: NFTA_RULE_TABLE.rawValue, string: chain.table)
+            appendAttribute(&body, type: NFTA_RULE_CHAIN.rawValue, string: chain.name)
+            try netfilter.exchange(type: nft(NFT_MSG_GETRULE), flags: dump, body: body, into: &raw)
         }
-        try netfilter.exchange(type: nftType(16), flags: request, body: anyFamily, isDump: false, into: &raw)
+        try netfilter.exchange(type: nft(NFT_MSG_GETGEN), flags: request, body: anyFamily, into: &raw)
         let origin = "nfnetlink dumps (NETLINK_NETFILTER, all families; rules per chain) with RTM_GETLINK"
         let tables = try NfnetlinkDecoder.decode(raw, file: origin)
         return NftablesRead(tables: tables, raw: RawSource(bundlePath: bundlePath, origin: origin, contents: Data(raw)))
     }
 
+    /// `struct nfgenmsg`: `family` (NFPROTO_*), `NFNETLINK_V0`, resource id 0.
+    private static func nfgenmsg(family: UInt8) -> [UInt8] { [family, UInt8(NFNETLINK_V0), 0, 0] }
+
     /// A NUL-terminated string attribute, padded to 4 bytes.
-    private static func appendAttribute(_ body: inout [UInt8], type: UInt16, string: String) {
+    private static func appendAttribute(_ body: inout [UInt8], type: UInt32, string: String) {
         let value = Array(string.utf8) + [0]
         let length = 4 + value.count
         body += [UInt8(length & 0xff), UInt8(length >> 8), UInt8(type & 0xff), UInt8(type >> 8)] + value

@@ -15,6 +15,7 @@ enum CatalogueRules {
         MTUMismatchRule(),
         ForwardDevMissingRule(),
         WirelessBridgePortRule(),
+        BPFOnNetworkPathRule(),
         ConntrackTableFullRule(),
         PolicyRoutingDivertsRule(),
         FirewalldZoneRule(),

@@ -326,6 +326,35 @@ references:
   - https://wiki.libvirt.org/Networking.html#bridged-networking-aka-shared-physical-device
 
 """#),
+        ("VNA-015-bpf-on-network-path.yaml", #"""
+id: VNA-015
+slug: bpf-on-network-path
+title: A BPF program on the network's bridge, a guest port or the uplink acts where netfilter cannot be seen
+severity: medium
+modes: [nat, route, isolated, open, bridge]
+detects: [22]
+rationale: >
+  XDP programs run before the kernel's stack, tc clsact programs before routing and netfilter on ingress
+  and after them on egress. Kubernetes datapaths (Cilium, Calico eBPF), load balancers, DDoS filters and
+  tracing tools attach them to uplinks and bridges; a program there can drop, redirect or rewrite guest
+  traffic that every firewall rule accepts, and no rule listing (nft, iptables) shows it. Verdicts this
+  tool derives from the firewall rules do not cover what such a program does.
+remediation:
+  summary: >
+    Find out what owns each program and whether it should act on guest traffic. Inspecting is harmless;
+    removing a program (the xdp off and tc filter del commands) is disruptive: whatever it enforces or
+    provides (policy, load balancing, protection) stops at once, and its owner may attach it again.
+  commands:
+    - bpftool net show dev {device}
+    - tc filter show dev {device} {direction}
+    - ip -details link show dev {device}
+references:
+  - "docs/causes.md: cause 22"
+  - man 8 bpftool-net
+  - man 8 tc-bpf
+  - https://docs.kernel.org/bpf/
+
+"""#),
         ("VNA-016-conntrack-table-full.yaml", #"""
 id: VNA-016
 slug: conntrack-table-full

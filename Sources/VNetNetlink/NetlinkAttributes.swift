@@ -1,19 +1,19 @@
 /// Netlink attributes (`struct nlattr`: length, type, value, padded to 4 bytes) read from bytes the
 /// kernel sent. Every length is checked against the bytes at hand: a malformed attribute ends the
 /// walk instead of reading past it, and a value of the wrong size reads as nil.
-struct NetlinkAttributes {
+package struct NetlinkAttributes {
     /// Value bytes by attribute type (the first occurrence; flag bits stripped from the type).
     private var values: [UInt16: ArraySlice<UInt8>] = [:]
     /// True when the walk stopped at an attribute whose length did not fit.
-    private(set) var truncated = false
+    package private(set) var truncated = false
 
     /// `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` live in the top bits of the type.
     private static let typeMask: UInt16 = 0x3fff
     private static let headerSize = 4
 
-    static func aligned(_ n: Int) -> Int { (n + 3) & ~3 }
+    package static func aligned(_ n: Int) -> Int { (n + 3) & ~3 }
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    package init(_ bytes: ArraySlice<UInt8>) {
         var offset = bytes.startIndex
         while bytes.endIndex - offset >= Self.headerSize {
             guard let length: UInt16 = bytes.nativeInteger(at: offset),
@@ -29,25 +29,25 @@ struct NetlinkAttributes {
         if offset != bytes.endIndex { truncated = true }
     }
 
-    func has<T: BinaryInteger>(_ type: T) -> Bool { value(type) != nil }
+    package func has<T: BinaryInteger>(_ type: T) -> Bool { value(type) != nil }
 
-    func value<T: BinaryInteger>(_ type: T) -> ArraySlice<UInt8>? {
+    package func value<T: BinaryInteger>(_ type: T) -> ArraySlice<UInt8>? {
         guard let key = UInt16(exactly: type) else { return nil }
         return values[key]
     }
 
-    func u8<T: BinaryInteger>(_ type: T) -> UInt8? { integer(type) }
-    func u16<T: BinaryInteger>(_ type: T) -> UInt16? { integer(type) }
-    func u32<T: BinaryInteger>(_ type: T) -> UInt32? { integer(type) }
-    func s32<T: BinaryInteger>(_ type: T) -> Int32? { integer(type) }
+    package func u8<T: BinaryInteger>(_ type: T) -> UInt8? { integer(type) }
+    package func u16<T: BinaryInteger>(_ type: T) -> UInt16? { integer(type) }
+    package func u32<T: BinaryInteger>(_ type: T) -> UInt32? { integer(type) }
+    package func s32<T: BinaryInteger>(_ type: T) -> Int32? { integer(type) }
 
     /// A NUL-terminated (or unterminated) string attribute.
-    func string<T: BinaryInteger>(_ type: T) -> String? {
+    package func string<T: BinaryInteger>(_ type: T) -> String? {
         guard let bytes = value(type) else { return nil }
         return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 
-    func nested<T: BinaryInteger>(_ type: T) -> NetlinkAttributes? {
+    package func nested<T: BinaryInteger>(_ type: T) -> NetlinkAttributes? {
         value(type).map(NetlinkAttributes.init)
     }
 
@@ -60,7 +60,7 @@ struct NetlinkAttributes {
 
 extension Collection where Element == UInt8, Index == Int {
     /// A host-byte-order integer at `offset`, or nil when the bytes end first.
-    func nativeInteger<I: FixedWidthInteger>(at offset: Int) -> I? {
+    package func nativeInteger<I: FixedWidthInteger>(at offset: Int) -> I? {
         let size = MemoryLayout<I>.size
         guard offset >= startIndex, endIndex - offset >= size else { return nil }
         var value = I.zero
