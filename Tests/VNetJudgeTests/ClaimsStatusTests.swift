@@ -111,6 +111,29 @@ import VNetModel
         #expect(undecided?.status == .inconclusive)
     }
 
+    /// A BPF program acts where the rules cannot be seen: a claim whose packet crosses it is inconclusive,
+    /// naming the device and program; a tc egress program only matters to packets that get through.
+    @Test func aBPFProgramOnThePacketsWayMakesTheClaimInconclusive() throws {
+        var host = try healthy()
+        for i in host.links.indices { host.links[i].bpfPrograms = [] }
+        let eth = try #require(host.links.firstIndex { $0.name == "eth-up" })
+        host.links[eth].bpfPrograms = [BPFAttachment(hook: .xdp, xdpMode: .generic, programID: 41)]
+        let bridge = try #require(host.links.firstIndex { $0.name == "virbr0" })
+        host.links[bridge].bpfPrograms = [BPFAttachment(hook: .tcEgress, programID: 42, name: "shaper", tcPriority: 1, tcHandle: 1,
+                                                        directAction: true)]
+        let findings = try judge(host, "default")
+        let outbound = try #require(ClaimsFixtures.claim(findings, "claim.nat.outbound-translated", .ipv4))
+        #expect(outbound.status == .pass)  // leaves by eth-up: only its XDP (received) would matter, and it is not crossed
+        let replies = try #require(ClaimsFixtures.claim(findings, "claim.nat.replies-return", .ipv4))
+        #expect(replies.status == .inconclusive)
+        #expect(replies.message.contains("eth-up xdp (generic) id 41"))
+        #expect(replies.message.contains("virbr0 tc-egress pref 1 handle 0x1 id 42 shaper direct-action"))
+        // Refused by libvirt's rules before it could reach virbr0's egress; but eth-up's XDP saw it first.
+        let inbound = try #require(ClaimsFixtures.claim(findings, "claim.nat.inbound-refused", .ipv4))
+        #expect(inbound.status == .inconclusive)
+        #expect(!inbound.message.contains("virbr0 tc-egress"))
+    }
+
     /// Without IPv6 default routes, nat6's IPv6 guests have no way out: routing says so through a
     /// documentation address, and there is no uplink to receive from.
     @Test func familyWithoutUplinkShowsWhereRoutingSendsGuests() throws {

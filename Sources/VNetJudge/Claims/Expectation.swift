@@ -55,6 +55,10 @@ struct TrialVerdict {
             self.init(trial, .inconclusive, "\(packet): undecided because of \(trial.decider)", nil)
             return
         }
+        if !trial.bpfPrograms.isEmpty {
+            self.init(trial, .inconclusive, "\(packet): BPF programs on its way can drop, redirect or rewrite it where netfilter cannot be seen (\(trial.bpfPrograms.joined(separator: "; "))); the rules alone say \(trial.fate.rawValue)", nil)
+            return
+        }
         switch expectation {
         case .leaves(let uplink, let nat):
             guard trial.fate == .accepted else {

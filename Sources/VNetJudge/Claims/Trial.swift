@@ -44,6 +44,9 @@ struct Trial {
     let report: PathReport
     /// Whose address the packet's translated source is; nil when it got no source NAT or did not leave.
     let translatedSourceOwner: TranslatedSourceOwner?
+    /// BPF programs on the devices the packet crosses that can change its fate where netfilter cannot be
+    /// seen, as `DEVICE HOOK ...`: those on the way in always, those on the way out only when it leaves.
+    let bpfPrograms: [String]
 
     /// A packet received on `inInterface` and routed by the host; a packet of an established connection
     /// is taken as a reply.
@@ -53,6 +56,7 @@ struct Trial {
         path = planPath(probe, on: host)
         report = PathReport(path, probe: probe)
         translatedSourceOwner = TranslatedSourceOwner(of: path, on: host)
+        bpfPrograms = Self.bpfPrograms(probe, path, on: host)
     }
 
     /// A frame `bridge` forwards from port `portIn` to port `portOut` (nil when the port is not known).
@@ -65,6 +69,20 @@ struct Trial {
         path = planBridgedPath(probe, bridge: bridge, on: host)
         report = PathReport(path, probe: probe)
         translatedSourceOwner = nil
+        bpfPrograms = Self.bpfPrograms(probe, path, on: host)
+    }
+
+    /// The programs on the packet's in-device and in-port (XDP, tc ingress) and, when it gets through,
+    /// on its out-device and out-port (tc egress). Devices whose programs were not read count as none:
+    /// VNA-015 reports them as not read.
+    private static func bpfPrograms(_ probe: PacketProbe, _ path: PacketPath, on host: HostState) -> [String] {
+        var crossed: [(String, BPFDirection)] = [probe.inInterface, probe.bridgePortIn].compactMap { $0 }.map { ($0, .received) }
+        if path.fate == .accepted {
+            crossed += [path.egressInterface, probe.bridgePortOut].compactMap { $0 }.map { ($0, .sent) }
+        }
+        return crossed.flatMap { device, direction in
+            (host.bpfPrograms(on: device, direction) ?? []).map { "\(device) \($0.summary)" }
+        }
     }
 
     private static func probe(_ source: IPAddress, _ destination: IPAddress, in inInterface: String,
