@@ -56,15 +56,15 @@ private func decideRouteFromRecordedRoutes(_ request: RoutingRequest, on host: H
     return RoutingDecision(outcome: .noRoute, steps: steps)
 }
 
-/// What the kernel decides for a received IPv4 packet before any policy rule or table
-/// (`ip_route_input_slow`, `ip_route_input_rcu`): the limited broadcast 255.255.255.255 (and 0.0.0.0 from
+/// What the kernel decides for a received packet before any policy rule or table (`ip_route_input_slow`,
+/// `ip_route_input_rcu`, `ip6_route_input`): the limited broadcast 255.255.255.255 (and 0.0.0.0 from
 /// 0.0.0.0) is delivered to the host on the device it came in by, as a DHCP discover to dnsmasq is; a
-/// multicast destination is delivered when the host joined the group and is never routed as unicast,
-/// and group membership is not in the model. Nil for every other packet.
+/// multicast destination (IPv4 or IPv6) is delivered when the host joined the group and is never routed
+/// as unicast, and group membership is not in the model. Nil for every other packet.
 private func receivedBeforeLookup(_ request: RoutingRequest) -> RoutingDecision? {
-    guard request.family == .ipv4, let device = request.inputInterface else { return nil }
+    guard let device = request.inputInterface else { return nil }
     let limitedBroadcast = IPAddress(ipv4: 0xFFFF_FFFF), zero = IPAddress(ipv4: 0)
-    if request.destination == limitedBroadcast || (request.source == zero && request.destination == zero) {
+    if request.family == .ipv4, request.destination == limitedBroadcast || (request.source == zero && request.destination == zero) {
         return RoutingDecision(outcome: .local(device: device),
                                steps: ["limited broadcast \(request.destination): delivered to the host on \(device), no route looked up"])
     }

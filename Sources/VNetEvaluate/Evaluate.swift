@@ -79,9 +79,14 @@ private func walk(_ probe: PacketProbe, visits: [HookVisit], context: WalkContex
             var walker = ChainWalker(table: registered.tableIndex, hook: hook, probe: seen, assumptions: assumptions,
                                      addressTypes: context.addressTypes, beforeConntrack: beforeConntrack)
             let outcome = walker.walk(chainAt: registered.position, policy: registered.base.policy)
+            let entered = packet
             packet = walker.probe
             if beforeConntrack && !packet.untrackedByRule { packet.conntrack = probe.conntrack }
             result.steps.append(step(registered, hook, hits: walker.hits, outcome: outcome))
+            if routesAgain(after: registered, on: visit, outcome: outcome, entered: entered, left: packet) {
+                result.reroutedPacket = packet
+                result.reroutedBy = "\(registered.table.family.rawValue) \(registered.table.name) \(registered.chain.name)"
+            }
             switch outcome {
             case .accepted, .policy(.accept), .skipped: continue
             case .translated(let translation):
@@ -110,6 +115,23 @@ private func walk(_ probe: PacketProbe, visits: [HookVisit], context: WalkContex
     }
     result.packet = packet
     return (result, nil)
+}
+
+/// Whether the kernel routes a locally generated packet again after this chain: at the exit of a route
+/// chain (nft `type route`, x_tables mangle OUTPUT) that changed its mark or addresses
+/// (`nf_route_table_hook4`, `ipt_mangle_out`), and at the NAT hook after a DNAT
+/// (`nf_nat_ipv4_local_fn`), each time with the packet as it is then.
+private func routesAgain(after registered: RegisteredChain, on visit: HookVisit, outcome: ChainOutcome,
+                         entered: PacketProbe, left: PacketProbe) -> Bool {
+    guard visit.hook == .output, visit.layer == .routed else { return false }
+    switch outcome {
+    case .translated(.dnat), .translated(.redirect): return true
+    case .dropped, .rejected, .unknown, .policy(.drop): return false
+    case .accepted, .policy(.accept), .skipped, .translated: break
+    }
+    guard registered.base.type == .route else { return false }
+    return entered.mark != left.mark || entered.destination != left.destination || entered.source != left.source
+        || entered.destinationIsUnknown != left.destinationIsUnknown || entered.sourceIsUnknown != left.sourceIsUnknown
 }
 
 /// Where conntrack attaches its entry (NF_IP_PRI_CONNTRACK, the same for IPv6): chains of the routed

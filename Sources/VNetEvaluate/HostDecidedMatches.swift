@@ -10,21 +10,45 @@ extension MatchEvaluator {
     /// the bridge family's chains; br_netfilter hands it to the ip chains as `host`.
     func packetType() -> PacketField.Lookup {
         guard let device = probe.inInterface, hook != .output else { return .value(.flags(["host"])) }
-        let destination = probe.destination
         if probe.destinationIsUnknown { return .unknown }
-        if destination.isMulticast { return .value(.flags(["multicast"])) }
-        if destination.family == .ipv4 && destination.low == 0xFFFF_FFFF { return .value(.flags(["broadcast"])) }
         let otherHost = table.family == .bridge && probe.bridgePortOut != nil
-        guard destination.family == .ipv4 else { return .value(.flags([otherHost ? "other" : "host"])) }
-        guard let types = addressTypes, types.addressesKnown else { return .unknown }
-        let subnetBroadcast = types.host.addresses.contains { a in
+        switch linkLayerType(of: probe.destination, receivedOn: device, addressTypes: addressTypes) {
+        case nil: return .unknown
+        case "host"?: return .value(.flags([otherHost ? "other" : "host"]))
+        case let type?: return .value(.flags([type]))
+        }
+    }
+}
+
+/// What the link layer called a packet sent to `destination` and received on `device`: `multicast` for a
+/// group, `broadcast` for 255.255.255.255 or the subnet broadcast of an IPv4 address of the device (from
+/// its addresses, else from the local table's broadcast routes), else `host` (sent to the host's MAC).
+/// Nil for an IPv4 destination when neither the addresses nor the routes were read.
+func linkLayerType(of destination: IPAddress, receivedOn device: String, addressTypes: AddressTypes?) -> String? {
+    if destination.isMulticast { return "multicast" }
+    if destination.family == .ipv4 && destination.low == 0xFFFF_FFFF { return "broadcast" }
+    guard destination.family == .ipv4 else { return "host" }
+    guard let types = addressTypes else { return nil }
+    let subnetBroadcast: Bool
+    if types.addressesKnown {
+        subnetBroadcast = types.host.addresses.contains { a in
             guard a.linkName == device, a.address.family == .ipv4, (0..<31).contains(a.prefixLength),
                   IPPrefix(a.address, length: a.prefixLength).contains(destination) else { return false }
             let networkBits = (UInt64(UInt32.max) << UInt64(32 - a.prefixLength)) & 0xFFFF_FFFF
             return destination.low | networkBits == 0xFFFF_FFFF
         }
-        return .value(.flags([subnetBroadcast ? "broadcast" : otherHost ? "other" : "host"]))
+    } else if types.routesKnown {
+        subnetBroadcast = types.routes.contains { route in
+            route.table == Route.localTable && route.type == .broadcast && route.destination.contains(destination)
+                && route.nextHops.contains { $0.device == device }
+        }
+    } else {
+        return nil
     }
+    return subnetBroadcast ? "broadcast" : "host"
+}
+
+extension MatchEvaluator {
 
     /// `ct mark` / `-m connmark`: the connection's mark as the walk carries it (0 for a new connection,
     /// changed by `ct mark set` on the way); unknown when the caller did not give it for an existing

@@ -13,6 +13,11 @@ public struct PathResult: Sendable, Hashable {
     /// The packet as the last hook left it (marks set, destination translated), so a caller can route it
     /// or walk further hooks; nil when the walk stopped before the end.
     public var packet: PacketProbe?
+    /// The packet as it was the last time a chain at OUTPUT made the kernel route it again: a route chain
+    /// (or mangle OUTPUT) that changed its mark or addresses, or a DNAT there. Nil when none did.
+    public var reroutedPacket: PacketProbe?
+    /// The chain that made the kernel route the packet again, as `family table chain`.
+    public var reroutedBy: String?
 
     public init(fate: PacketFate, steps: [PathStep] = [], translatedSource: Translation? = nil,
                 translatedDestination: Translation? = nil, unknownBecause: [String] = []) {

@@ -35,6 +35,8 @@ private struct PathPlanner {
     var path = PacketPath()
     /// Where the packet leaves if it gets through (see `PacketPath.egressInterface`).
     private var egress: String?
+    /// The packet as the last walk's chain that made the kernel route it again left it, and that chain.
+    private var rerouted: (packet: PacketProbe, by: String)?
     private let addressTypes: AddressTypes
     private let hasBridgeTables: Bool
 
@@ -46,13 +48,15 @@ private struct PathPlanner {
     }
 
     mutating func planReceived() {
-        guard walk(receivingVisits()), let routed = route() else { return }
+        // What the link layer called the frame is fixed on arrival, whatever a DNAT does later.
+        let arrivedAs = packet.inInterface.flatMap { linkLayerType(of: packet.destination, receivedOn: $0, addressTypes: addressTypes) }
+        guard walk(receivingVisits()), let routed = route(), sourceValid() else { return }
         switch routed {
         case .local:
             packet.outInterface = nil
             walk(routedLayer(.input))
         case .egress(let device):
-            guard forwardingAllowed(), hopsRemain() else { return }
+            guard forwardingAllowed(), hopsRemain(), addressedToHost(arrivedAs) else { return }
             packet.outInterface = device
             egress = device
             walk(routedLayer(.forward, .postrouting))
@@ -143,13 +147,11 @@ private struct PathPlanner {
     mutating func planLocallyGenerated() {
         guard var routed = route() else { return }
         leave(by: routed)
-        let beforeOutput = packet
         guard walk(routedLayer(.output)) else { return }
-        if packet.destination != beforeOutput.destination || packet.destinationIsUnknown != beforeOutput.destinationIsUnknown
-            || packet.mark != beforeOutput.mark {
-            note("OUTPUT changed the destination or mark: routed again")
-            guard let rerouted = route() else { return }
-            routed = rerouted
+        if let again = rerouted {
+            note("\(again.by) changed the packet's mark or addresses: routed again with them as they were there")
+            guard let newRoute = route(as: again.packet) else { return }
+            routed = newRoute
             leave(by: routed)
         }
         guard walk(routedLayer(.postrouting)), case .local = routed else { return }
@@ -194,7 +196,8 @@ private struct PathPlanner {
 
     /// Routes the packet as it is now and records the decision; nil (with the fate set) when routing
     /// cannot be decided or does not deliver the packet.
-    private mutating func route() -> RoutedTo? {
+    private mutating func route(as snapshot: PacketProbe? = nil) -> RoutedTo? {
+        let packet = snapshot ?? self.packet
         if case .redirect = path.firewall.translatedDestination {
             note("redirected to the host itself: delivered locally")
             return .local
@@ -232,6 +235,54 @@ private struct PathPlanner {
         return false
     }
 
+    /// The source check routing makes on a received IPv4 packet (`fib_validate_source`). With `rp_filter`
+    /// (the larger of `all` and the in-device's) at 1 (strict) the route back to the source, looked up as
+    /// from the host, must leave by the in-device; at 2 (loose) any unicast route back will do; a source
+    /// routed locally (one of the host's own), by a blackhole, unreachable or prohibit route, or not at
+    /// all is a martian and dropped. At 0 only the host's own addresses are refused as sources. A DHCP
+    /// client's 0.0.0.0 to a broadcast is not checked.
+    private mutating func sourceValid() -> Bool {
+        guard packet.family == .ipv4, let device = packet.inInterface, !packet.source.isUnspecified else { return true }
+        let rpFilter = host.sysctls.rpFilter(link: device) ?? (host.coverage.sysctls == .notCollected ? nil : 0)
+        guard let rpFilter else {
+            stop(.unknown, "net.ipv4.conf.\(device).rp_filter was not recorded: whether the source \(packet.source) passes is unknown")
+            return false
+        }
+        guard rpFilter != 0 else {
+            guard host.coverage.links != .notCollected, host.addresses.contains(where: { $0.address == packet.source }) else { return true }
+            stop(.dropped, "martian source: \(packet.source) is the host's own address")
+            return false
+        }
+        let mode = rpFilter == 1 ? "strict" : "loose"
+        let back = decideRoute(RoutingRequest(source: packet.destination, destination: packet.source, inputInterface: nil), on: host)
+        let reason: String
+        switch back.outcome {
+        case .forward(let out, _, _) where rpFilter != 1 || out == device: return true
+        case .forward(let out, _, _): reason = "the route back to \(packet.source) leaves by \(out ?? "another device"), not \(device)"
+        case .local: reason = "\(packet.source) is routed locally (the host's own)"
+        case .dropped(let why, _): reason = "the route back to \(packet.source) is \(why)"
+        case .noRoute: reason = "there is no route back to \(packet.source)"
+        case .unknown(let why):
+            stop(.unknown, "rp_filter \(rpFilter) on \(device): the route back to \(packet.source) is unknown: \(why)")
+            return false
+        }
+        stop(.dropped, "rp_filter \(rpFilter) (\(mode)) on \(device): \(reason); dropped as a martian source")
+        return false
+    }
+
+    /// Whether the frame was sent to the host's MAC: `ip_forward` drops a broadcast or multicast frame
+    /// (a DNAT to a unicast address does not change that). Unknown when the addresses were not read.
+    private mutating func addressedToHost(_ arrivedAs: String?) -> Bool {
+        switch arrivedAs {
+        case "host"?: return true
+        case let type?:
+            stop(.dropped, "a \(type) frame is never forwarded (ip_forward takes only frames sent to the host's MAC)")
+        case nil:
+            stop(.unknown, "whether \(packet.destination) arrived as a broadcast is unknown: the host's addresses were not read")
+        }
+        return false
+    }
+
     /// Whether a forwarded packet has a hop left: `ip_forward`/`ip6_forward` drop one whose TTL or hop
     /// limit is 1 or less before FORWARD (and answer time exceeded). An unknown TTL is taken to have room.
     private mutating func hopsRemain() -> Bool {
@@ -256,6 +307,7 @@ private struct PathPlanner {
         path.firewall.translatedSource = result.translatedSource ?? path.firewall.translatedSource
         path.firewall.translatedDestination = result.translatedDestination ?? path.firewall.translatedDestination
         path.firewall.unknownBecause += result.unknownBecause
+        rerouted = result.reroutedPacket.map { ($0, result.reroutedBy ?? "a chain") }
         path.firewall.fate = result.fate
         path.fate = result.fate
         guard result.fate == .accepted, let carried = result.packet else { return false }

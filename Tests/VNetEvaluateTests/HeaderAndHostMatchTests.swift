@@ -26,6 +26,15 @@ import VNetEvaluate
         return planPath(probe, on: onHost).fate
     }
 
+    /// What the chain at PREROUTING did, whatever routing decides after it.
+    private func preroutingOnly(_ probe: PacketProbe, _ match: Match, host: HostState) -> [ChainOutcome] {
+        var onHost = host
+        onHost.firewall = Firewall(tables: [Build.table("filter", family: .inet, [Build.base("c", .prerouting, policy: .drop, [
+            Build.rule(1, .match(match), .action(.accept), text: "test accept"),
+        ])])])
+        return planPath(probe, on: onHost).firewall.steps.map(\.outcome)
+    }
+
     private func guest(to destination: String = "93.184.216.34", from source: String = "192.168.122.11", proto: UInt8 = 6,
                        state: ConntrackState = .new, ttl: UInt8? = nil, length: UInt16? = nil, dscp: UInt8? = nil,
                        tcpFlags: Set<String>? = nil, ctMark: UInt64? = nil) -> PacketProbe {
@@ -120,10 +129,15 @@ import VNetEvaluate
         #expect(fate(guest(to: "224.0.0.251"), Match(.pkttype, .eq, .symbol("multicast"))) == .unknown)
         #expect(fate(guest(to: "224.0.0.251"), Match(.pkttype, .ne, .symbol("multicast"))) == .dropped)
         #expect(fate(guest(), Match(.pkttype, .eq, .symbol("host"))) == .accepted)
-        #expect(fate(guest(to: "ff02::fb", from: "fe80::5054:ff:fe00:1"), Match(.pkttype, .eq, .symbol("multicast"))) == .accepted)
+        #expect(fate(guest(to: "ff02::fb", from: "fe80::5054:ff:fe00:1"), Match(.pkttype, .eq, .symbol("multicast"))) == .unknown)
+        #expect(fate(guest(to: "ff02::fb", from: "fe80::5054:ff:fe00:1"), Match(.pkttype, .ne, .symbol("multicast"))) == .dropped)
         // Without the interfaces' addresses a unicast-looking IPv4 destination may be a subnet broadcast.
+        // Then the local table's broadcast routes tell; with neither, it is unknown.
         let noLinks = HostBuild.host(coverage: Coverage(routes: .live, sysctls: .live))
-        #expect(fate(guest(), Match(.pkttype, .eq, .symbol("host")), host: noLinks) == .unknown)
+        #expect(fate(guest(), Match(.pkttype, .eq, .symbol("host")), host: noLinks) == .accepted)
+        #expect(fate(guest(to: "192.168.122.255"), Match(.pkttype, .eq, .symbol("broadcast")), host: noLinks) == .accepted)
+        let nothing = HostBuild.host(coverage: Coverage(sysctls: .live))
+        #expect(preroutingOnly(guest(), Match(.pkttype, .eq, .symbol("host")), host: nothing) == [.unknown(reason: "test accept: its matches cannot be decided")])
     }
 
     @Test func fibReversePathLookupUsesTheHostsRoutes() {

@@ -180,6 +180,65 @@ import VNetModel
         #expect(planPath(last, on: host(firewall: Firewall())).fate == .accepted)
     }
 
+    @Test func reversePathFilteringDropsMartianSources() {
+        // From eth0, but the route back to 192.168.122.50 leaves by virbr0.
+        let spoofed = PacketProbe(inInterface: "eth0", outInterface: nil, source: Build.address("192.168.122.50"),
+                                  destination: Build.address("10.0.0.5"), l4Protocol: 17, sourcePort: 40000, destinationPort: 53)
+        func fate(_ rpFilter: String, routes: [Route] = HostBuild.routes, _ probe: PacketProbe) -> PacketPath {
+            var strict = host(firewall: Firewall(), routes: routes)
+            strict.sysctls.values["net.ipv4.conf.all.rp_filter"] = rpFilter
+            return planPath(probe, on: strict)
+        }
+        let dropped = fate("1", spoofed)
+        #expect(dropped.fate == .dropped)
+        #expect(dropped.evidence.last == "rp_filter 1 (strict) on eth0: the route back to 192.168.122.50 leaves by virbr0, not eth0; dropped as a martian source")
+        #expect(fate("2", spoofed).fate == .accepted)
+        #expect(fate("0", spoofed).fate == .accepted)
+        // Loose mode still wants a route back: a blackholed source is a martian.
+        let cgnat = HostBuild.routes + [HostBuild.route("100.64.0.0/10", type: .blackhole)]
+        var fromCGNAT = spoofed
+        fromCGNAT.source = Build.address("100.64.0.9")
+        #expect(fate("2", routes: cgnat, fromCGNAT).fate == .dropped)
+        // The host's own address as a source is refused even with rp_filter 0.
+        var own = spoofed
+        own.source = Build.address("192.168.122.1")
+        #expect(fate("0", own).fate == .dropped)
+    }
+
+    @Test func aBroadcastFrameIsNotForwardedEvenWhenDNATedToAUnicastAddress() {
+        let dnat = Build.table("nat", [Build.base("pre", .prerouting, priority: -100, type: .nat, [
+            Build.rule(1, .action(.dnat(addresses: AddressRange(low: guestAddress, high: guestAddress), ports: nil, flags: [])),
+                       text: "dnat to 192.168.122.11"),
+        ])])
+        let toBroadcast = PacketProbe(inInterface: "eth0", outInterface: nil, source: lanHost, destination: Build.address("10.0.0.255"),
+                                      l4Protocol: 17, sourcePort: 40000, destinationPort: 53)
+        let path = planPath(toBroadcast, on: host(firewall: Firewall(tables: [dnat])))
+        #expect(path.fate == .dropped)
+        #expect(path.evidence.last == "a broadcast frame is never forwarded (ip_forward takes only frames sent to the host's MAC)")
+        var toHost = toBroadcast
+        toHost.destination = Build.address("10.0.0.5")
+        #expect(planPath(toHost, on: host(firewall: Firewall(tables: [dnat]))).egressInterface == "virbr0")
+    }
+
+    @Test func onlyARouteChainOrADNATAtOutputRoutesAgain() {
+        var routes = HostBuild.routes
+        routes.append(HostBuild.route("0.0.0.0/0", table: 100, dev: "virbr0"))
+        let rules = [PolicyRule(family: .ipv4, priority: 0, action: "lookup", table: Route.localTable),
+                     PolicyRule(family: .ipv4, priority: 100, action: "lookup", table: 100, fwmark: 2, fwmask: 0xFFFF_FFFF),
+                     PolicyRule(family: .ipv4, priority: 32766, action: "lookup", table: Route.mainTable)]
+        func egress(markedIn type: ChainType) -> String? {
+            var onHost = host(firewall: Firewall(tables: [Build.table("t", [Build.base("o", .output, type: type, [
+                Build.rule(1, .action(.setMark(value: 2, mask: nil)), text: "meta mark set 0x2"),
+            ])])]), routes: routes)
+            onHost.policyRules = rules
+            let local = PacketProbe(inInterface: nil, outInterface: nil, source: Build.address("10.0.0.5"), destination: lanHost,
+                                    l4Protocol: 17, sourcePort: 40000, destinationPort: 53)
+            return planPath(local, on: onHost).egressInterface
+        }
+        #expect(egress(markedIn: .route) == "virbr0")
+        #expect(egress(markedIn: .filter) == "eth0")
+    }
+
     // MARK: routing before any table
 
     @Test func aReceivedLimitedBroadcastIsDeliveredLocally() {
