@@ -197,7 +197,8 @@ struct ChainWalker {
             redirectDestination(to: addresses, ports: ports)
             return .end(.translated(.dnat(addresses: addresses, ports: ports)))
         case .redirect(let ports, _):
-            redirectDestination(to: nil, ports: ports)
+            let address = redirectAddress
+            redirectDestination(to: address.map { AddressRange(low: $0, high: $0) }, ports: ports)
             return .end(.translated(.redirect(ports: ports)))
         default:
             return .end(unknown(rule, in: chain, "its verdict \(action) is not modelled"))
@@ -286,6 +287,15 @@ struct ChainWalker {
 
     /// Later hooks see the translated destination: a single address (or port) is applied, a range or a
     /// redirect to the host's own address makes later destination matches unknown.
+    /// Where `redirect` sends an IPv4 packet (`nf_nat_redirect_ipv4`): 127.0.0.1 for one the host sends,
+    /// else the first address of its in-device. Nil (unknown) for IPv6 and when the addresses were not read.
+    private var redirectAddress: IPAddress? {
+        guard probe.family == .ipv4 else { return nil }
+        if hook == .output { return IPAddress(ipv4: 0x7F00_0001) }
+        guard let device = probe.inInterface, let types = addressTypes, types.addressesKnown else { return nil }
+        return types.host.addresses.first { $0.linkName == device && $0.family == .ipv4 }?.address
+    }
+
     private mutating func redirectDestination(to addresses: AddressRange?, ports: PortRange?) {
         if let addresses, addresses.low == addresses.high {
             probe.destination = addresses.low

@@ -18,7 +18,8 @@ enum FirewallManagers {
 /// truth of every network is measured with real traffic (the lab's selftest, plus DNS and DHCP from the
 /// guests of the networks the selftest does not probe for them, and a connection from another network to
 /// the routed guest, which a routed network with `dev` refuses), and `vnetaudit check` must agree with it
-/// network by network: a network that works is never judged `fail`; a broken one is judged `fail` (an
+/// network by network: a network that works is judged `pass` or `warn` (never `fail`, nor `inconclusive`
+/// for want of a decoded rule); a broken one is judged `fail` (an
 /// `open` network, whose mode leaves every decision to the host's firewall, at least `warn`).
 @Suite(.enabled(if: FirewallManagers.installed, "needs root, libvirtd and the firewall managers (scripts/install-deps.sh)"),
        .serialized)
@@ -83,8 +84,9 @@ struct FirewallManagerLabTests {
                 let notPassing = network.checks.filter { $0.status != .pass }
                     .map { "\($0.id)[\($0.family?.rawValue ?? "-")] \($0.status.rawValue): \($0.message)" }
                 if broken.isEmpty {
-                    #expect(network.verdict != .fail,
-                            "\(state): network \(network.name) works in real traffic, but check says fail: \(notPassing)")
+                    // No false failure, and no rule shape of these tools left undecided.
+                    #expect(network.verdict == .pass || network.verdict == .warn,
+                            "\(state): network \(network.name) works in real traffic, but check says \(network.verdict.rawValue): \(notPassing)")
                 } else {
                     let caught = network.mode == .open ? network.verdict >= .warn && network.verdict != .inconclusive
                                                        : network.verdict == .fail

@@ -6,22 +6,23 @@ import VNetTestSupport
 /// rule sets (legacy x_tables, iptables-nft, native nft, and mixes of them at the same hooks), loads each
 /// into a router namespace, sends real packets through it and compares where they arrived, and with which
 /// addresses, with what `explain --netns` predicts. The kernel decides: no decided packet may differ.
-/// Matches explain does not decide yet (`--extended`) stay out of this test; bench/oracle.sh covers them.
+/// With `--extended`: the header, state and rate matches (ttl, length, dscp, pkttype, fib, ct mark, limit)
+/// are in the rule sets too; bench/oracle.sh runs thousands of cases.
 @Suite(.enabled(if: KernelOracle.available, "needs root, nft, iptables-legacy/-nft, conntrack and /usr/bin/python3 (scripts/install-deps.sh)"))
 struct KernelOracleTests {
     static let harness = Lab.repository.appendingPathComponent("lab/oracle/oracle.py").path
 
-    /// Fixed, so a failure reruns exactly: `lab/oracle/oracle.py --seed 20261207 --case K --keep`.
+    /// Fixed, so a failure reruns exactly: `lab/oracle/oracle.py --seed 20261207 --extended --case K --keep`.
     static let seed = 20_261_207
-    /// About 90 s on 2 cores (four packets a case, two explain runs at a time).
-    static let cases = 200
+    /// About 60 s on a quiet 2-core machine (four packets a case, two explain runs at a time).
+    static let cases = 300
 
     @Test(.timeLimit(.minutes(10)))
     func explainAgreesWithTheKernel() throws {
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("vnetaudit-oracle-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: json) }
         let out = try Shell.run(["/usr/bin/python3", Self.harness, "--seed", "\(Self.seed)", "--cases", "\(Self.cases)",
-                                 "--vnetaudit", BuiltProducts.vnetaudit, "--json", json.path])
+                                 "--extended", "--vnetaudit", BuiltProducts.vnetaudit, "--json", json.path])
         // 0: all agree; 1: disagreements (or explain errors), listed; anything else: the harness could not run.
         try #require(out.status == 0 || out.status == 1, "oracle.py exited \(out.status): \(out.stderr)\(out.stdout)")
         let data = try Data(contentsOf: json)

@@ -239,6 +239,21 @@ import VNetModel
         #expect(egress(markedIn: .filter) == "eth0")
     }
 
+    @Test func redirectSendsToTheInDevicesFirstAddressOrLoopback() {
+        let redirect = Build.table("nat", [Build.base("pre", .prerouting, priority: -100, type: .nat, [
+            Build.rule(1, .action(.redirect(ports: PortRange(low: 8053, high: 8053), flags: [])), text: "redirect to :8053"),
+        ])])
+        let seesIt = Build.table("filter", [Build.base("in", .input, policy: .drop, [
+            Build.rule(1, .match(Match(.ipDaddr, .eq, Build.prefix("192.168.122.1/32"))), .action(.accept), text: "ip daddr 192.168.122.1 accept"),
+        ])])
+        let path = planPath(guestOut(), on: host(firewall: Firewall(tables: [redirect, seesIt])))
+        #expect(path.fate == .accepted)
+        #expect(path.destinationAfterNAT == Build.address("192.168.122.1"))
+        var unread = host(firewall: Firewall(tables: [redirect, seesIt]))
+        unread.coverage.links = .notCollected
+        #expect(planPath(guestOut(), on: unread).fate == .unknown)
+    }
+
     // MARK: routing before any table
 
     @Test func aReceivedLimitedBroadcastIsDeliveredLocally() {

@@ -750,6 +750,10 @@ class Gen:
                 m = self.ext_match(system)
                 if m["k"] == "fib" and ctx["hook"] not in ("prerouting", "input", "forward"):
                     continue
+                # one match of a kind per rule: iptables refuses a second `--mark` (connmark) in one rule
+                if m["k"] in used:
+                    continue
+                used.add(m["k"])
                 out.append(m)
         return out
 
