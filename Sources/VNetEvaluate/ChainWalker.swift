@@ -119,12 +119,12 @@ struct ChainWalker {
             case .unknown:
                 continue
             case .action(.setMark(let value, let mask)):
-                setMark(value: value, mask: mask, when: holds)
+                probe.mark = Self.marked(probe.mark, value: value, mask: mask, when: holds)
                 record(rule, in: chain, .setMark(value: value, mask: mask))
             case .action(.setCtMark(let value, let mask)):
                 // Before conntrack there is no connection to mark: the kernel does nothing.
                 guard !beforeConntrack else { continue }
-                setConntrackMark(value: value, mask: mask, when: holds)
+                probe.conntrackMark = Self.marked(probe.conntrackMark, value: value, mask: mask, when: holds)
                 record(rule, in: chain, .setCtMark(value: value, mask: mask))
             case .action(.statement(let name, _)) where Self.copiesMarks.contains(name):
                 forgetMarks(copiedBy: name)
@@ -237,37 +237,19 @@ struct ChainWalker {
         return .next
     }
 
-    /// `meta mark set` / `MARK --set-xmark value/mask`: clears the mask bits, then xors the value in
-    /// (a plain set when there is no mask). Behind an undecidable match the mark becomes unknown.
-    private mutating func setMark(value: UInt64, mask: UInt64?, when holds: ThreeValued) {
-        guard holds == .yes else {
-            probe.mark = nil
-            return
-        }
-        guard let mask else {
-            probe.mark = value
-            return
-        }
-        probe.mark = probe.mark.map { ($0 & ~mask) ^ value }
+    /// `meta mark set` / `MARK --set-xmark value/mask`, and the same on the connection (`ct mark set`,
+    /// `CONNMARK --set-xmark`): clears the mask bits, then xors the value in (a plain set when there is no
+    /// mask). Behind an undecidable match the mark becomes unknown.
+    private static func marked(_ current: UInt64?, value: UInt64, mask: UInt64?, when holds: ThreeValued) -> UInt64? {
+        guard holds == .yes else { return nil }
+        guard let mask else { return value }
+        return current.map { ($0 & ~mask) ^ value }
     }
 
     /// `random`, `fully-random` (`--random`, `--random-fully`): the kernel picks a new source port even
     /// when the packet's own would fit.
     private mutating func forgetSourcePortIfRandom(_ flags: [String]) {
         if flags.contains(where: { $0.hasPrefix("random") || $0 == "fully-random" }) { probe.sourcePort = nil }
-    }
-
-    /// `ct mark set` / `CONNMARK --set-xmark` on the connection, as `setMark` on the packet.
-    private mutating func setConntrackMark(value: UInt64, mask: UInt64?, when holds: ThreeValued) {
-        guard holds == .yes else {
-            probe.conntrackMark = nil
-            return
-        }
-        guard let mask else {
-            probe.conntrackMark = value
-            return
-        }
-        probe.conntrackMark = probe.conntrackMark.map { ($0 & ~mask) ^ value }
     }
 
     /// Statements that copy a mark from another value (`meta mark set ct mark`, `ct mark set meta mark`,

@@ -88,7 +88,8 @@ import VNetModel
 
     @Test func anUnknownFateListsWhatCouldNotBeDecided() {
         var unread = Self.host
-        unread.sysctls = Sysctls()
+        // Only rp_filter known (off): the source passes, and forwarding is what stays open.
+        unread.sysctls = Sysctls(values: ["net.ipv4.conf.all.rp_filter": "0"])
         unread.coverage.sysctls = .notCollected
         let text = Self.render(from: "192.168.122.11", to: "198.51.100.1", in: "virbr0", on: unread)
         #expect(text.contains("NOTE  net.ipv4.ip_forward was not recorded: forwarding unknown"))
