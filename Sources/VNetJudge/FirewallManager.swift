@@ -42,8 +42,7 @@ enum FirewallManager: String, CaseIterable, Sendable {
     /// The manager that made the chain a walk stopped in: the rule's chain when a rule stopped it, else
     /// the base chain whose policy did.
     static func owner(of step: PathStep, chain: String?, in firewall: Firewall) -> FirewallManager? {
-        let system = step.system
-        guard let table = firewall.table(system, step.family, step.table) else { return nil }
+        guard let table = firewall.table(step.system, step.family, step.table) else { return nil }
         return owner(of: table, chain: chain ?? step.chain)
     }
 

@@ -77,7 +77,7 @@ struct Explain: ParsableCommand {
     var tcpFlags: String?
 
     @Option(name: .customLong("ct-mark"),
-            help: ArgumentHelp("The connection's mark (decimal or 0x hex); default 0 for a new connection unless a rule may set it.",
+            help: ArgumentHelp("The connection's mark (decimal or 0x hex); default 0 for a new connection, as rules on the way set it.",
                                valueName: "mark"))
     var ctMark: String?
 
